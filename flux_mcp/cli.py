@@ -1,0 +1,158 @@
+"""Command line: `serve` (default), `call TOOL JSON`, `sandbox`.
+
+stdout belongs to the MCP protocol when serving; everything human goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from pydantic import ValidationError
+
+from flux_mcp import __version__
+from flux_mcp.settings import Settings
+
+log = logging.getLogger("flux_mcp")
+
+
+def _add_server_options(parser: argparse.ArgumentParser, default: Any) -> None:
+    def opt(*names: str, **kwargs: Any) -> None:
+        parser.add_argument(*names, default=default, **kwargs)
+
+    opt("--kubeconfig", help="kubeconfig file(s), ':'-separated like KUBECONFIG (env KUBECONFIG)")
+    opt("--context", help="kubeconfig context to use (env FLUX_MCP_CONTEXT)")
+    opt("--kube-as", dest="kube_as", help="impersonate this user (env FLUX_MCP_KUBE_AS)")
+    opt("--kube-as-group", dest="kube_as_group", action="append",
+        help="impersonate this group; repeatable (env FLUX_MCP_KUBE_AS_GROUP, comma separated)")
+    opt("--read-only", dest="read_only", action="store_const", const=True,
+        help="register only read tools (env FLUX_MCP_READ_ONLY)")
+    opt("--mask-secrets", dest="mask_secrets", action=argparse.BooleanOptionalAction,
+        help="mask Secret values and credentials in output; on by default (env FLUX_MCP_MASK_SECRETS)")
+    opt("--timeout", type=float, help="seconds per Kubernetes API request, default 30 (env FLUX_MCP_TIMEOUT)")
+    opt("--output-limit", dest="output_limit", type=int,
+        help="characters per tool response, default 40000 (env FLUX_MCP_OUTPUT_LIMIT)")
+    opt("--log-level", dest="log_level", help="DEBUG, INFO, WARNING (default) or ERROR; logs go to stderr")
+    opt("--audit-log", dest="audit_log", help="append one JSON line per tool call to FILE (mode 0600)")
+    opt("--sandbox", action="store_const", const=True,
+        help="serve against the built-in emulated Flux cluster (env FLUX_MCP_SANDBOX)")
+    opt("--sandbox-scale", dest="sandbox_scale", type=int, help="extra tenants in the sandbox fleet")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fluxcd-mcp",
+        description="MCP server (stdio) to understand and operate Flux CD on Kubernetes.",
+    )
+    parser.add_argument("--version", action="version", version=f"fluxcd-mcp {__version__}")
+    _add_server_options(parser, None)
+    commands = parser.add_subparsers(dest="command", metavar="{serve,call,sandbox}")
+    serve = commands.add_parser("serve", help="serve MCP over stdio (default)")
+    _add_server_options(serve, argparse.SUPPRESS)
+    call = commands.add_parser("call", help="run one tool and print its text result")
+    _add_server_options(call, argparse.SUPPRESS)
+    call.add_argument("tool", help="tool name, e.g. get_flux_instance")
+    call.add_argument("arguments", nargs="?", default="{}", help="tool arguments as a JSON object")
+    sandbox = commands.add_parser("sandbox", help="serve the emulated Kubernetes API alone")
+    sandbox.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0 picks a free one)")
+    sandbox.add_argument("--kubeconfig-out", dest="kubeconfig_out", required=True,
+                         help="write a kubeconfig for the sandbox to this file")
+    sandbox.add_argument("--scale", type=int, default=0, help="extra tenants in the fleet")
+    sandbox.add_argument("--no-operator", dest="operator", action="store_false",
+                         help="emulate a plain `flux bootstrap` install (no flux-operator)")
+    sandbox.add_argument("--no-metrics", dest="metrics", action="store_false",
+                         help="emulate a cluster without metrics-server")
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    flags = {k: v for k, v in vars(args).items() if k in Settings.model_fields}
+    if flags.get("kube_as_group"):
+        flags["kube_as_group"] = ",".join(flags["kube_as_group"])
+    return Settings.from_sources(flags)
+
+
+@contextmanager
+def cluster_for(settings: Settings) -> Iterator[dict[str, Any] | None]:
+    """The kubeconfig to use: the sandbox's when asked for, else None (load from settings later)."""
+    if not settings.sandbox:
+        yield None
+        return
+    from flux_mcp.sandbox import Sandbox, SandboxOptions
+
+    sandbox = Sandbox(SandboxOptions(scale=settings.sandbox_scale))
+    sandbox.start()
+    log.info("sandbox cluster serving at %s", sandbox.url)
+    try:
+        yield sandbox.kubeconfig_dict()
+    finally:
+        sandbox.stop()
+
+
+def serve(settings: Settings) -> int:
+    from flux_mcp.server import build_server
+
+    with cluster_for(settings) as kubeconfig:
+        build_server(settings, kubeconfig=kubeconfig).run("stdio")
+    return 0
+
+
+async def _call_tool(
+    settings: Settings, kubeconfig: dict[str, Any] | None, tool: str, arguments: dict[str, Any]
+) -> int:
+    from mcp.client import Client
+    from mcp.types import TextContent
+
+    from flux_mcp.server import build_server
+
+    async with Client(build_server(settings, kubeconfig=kubeconfig)) as client:
+        result = await client.call_tool(tool, arguments)
+    text = "\n".join(block.text for block in result.content if isinstance(block, TextContent))
+    print(text, file=sys.stderr if result.is_error else sys.stdout)
+    return 1 if result.is_error else 0
+
+
+def call(settings: Settings, tool: str, raw_arguments: str) -> int:
+    try:
+        arguments = json.loads(raw_arguments)
+    except json.JSONDecodeError as exc:
+        print(f"arguments: not valid JSON ({exc})", file=sys.stderr)
+        return 2
+    if not isinstance(arguments, dict):
+        print("arguments: must be a JSON object, e.g. '{\"namespace\": \"flux-system\"}'", file=sys.stderr)
+        return 2
+    with cluster_for(settings) as kubeconfig:
+        return asyncio.run(_call_tool(settings, kubeconfig, tool, arguments))
+
+
+def run_sandbox(args: argparse.Namespace) -> int:
+    from flux_mcp.sandbox.cli import run_sandbox_cli
+
+    exit_code: int = run_sandbox_cli(
+        port=args.port, kubeconfig_out=args.kubeconfig_out, scale=args.scale,
+        operator=args.operator, metrics=args.metrics,
+    )
+    return exit_code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = settings_from(args)
+    except (ValidationError, ValueError) as exc:
+        print(f"fluxcd-mcp: invalid option: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        stream=sys.stderr, level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if args.command == "sandbox":
+        return run_sandbox(args)
+    if args.command == "call":
+        return call(settings, args.tool, args.arguments)
+    return serve(settings)

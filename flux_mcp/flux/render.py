@@ -1,0 +1,38 @@
+"""Compact, readable rendering of Kubernetes objects for a model's context."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+
+try:  # the C dumper is several times faster on large lists
+    from yaml import CSafeDumper as _Dumper
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
+
+
+def _plain(value: Any) -> Any:
+    # lightkube's generic resources are dict subclasses; the safe dumper only knows plain types.
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def to_yaml(value: Any) -> str:
+    """YAML without sorting keys or wrapping long lines (messages stay on one line)."""
+    return yaml.dump(
+        _plain(value), Dumper=_Dumper, sort_keys=False, default_flow_style=False,
+        width=10_000, allow_unicode=True,
+    )
+
+
+def object_ref(obj: Mapping[str, Any]) -> str:
+    """`Kind/namespace/name` (or `Kind/name` for cluster-scoped objects)."""
+    metadata = obj.get("metadata") or {}
+    namespace = metadata.get("namespace")
+    name = metadata.get("name", "?")
+    return f"{obj.get('kind', '?')}/{namespace}/{name}" if namespace else f"{obj.get('kind', '?')}/{name}"

@@ -1,0 +1,32 @@
+"""What a running server holds: its settings, cluster access and audit log."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from flux_mcp.audit import AuditLog
+from flux_mcp.settings import Settings
+
+if TYPE_CHECKING:
+    from flux_mcp.kube.access import KubeAccess
+    from flux_mcp.kube.gateway import KubeGateway
+
+
+class Runtime:
+    """Shared by every tool call of one server. Nothing here touches the cluster at start-up."""
+
+    def __init__(self, settings: Settings, kubeconfig: dict[str, Any] | None = None) -> None:
+        self.settings = settings
+        self._kubeconfig = kubeconfig
+        self.audit = AuditLog(settings.audit_log) if settings.audit_log else None
+
+    @cached_property
+    def kube(self) -> KubeAccess:
+        # Imported on first use: lightkube and httpx2 cost start-up time the tools/list answer does not need.
+        from flux_mcp.kube.access import KubeAccess
+
+        return KubeAccess(self.settings, kubeconfig=self._kubeconfig)
+
+    async def gateway(self, context: str | None = None) -> KubeGateway:
+        return await self.kube.gateway(context)

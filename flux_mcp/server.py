@@ -1,0 +1,62 @@
+"""Builds the MCP server: instructions, prompts and the tools derived from their declarations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mcp.server.mcpserver import MCPServer
+
+from flux_mcp import __version__
+from flux_mcp.runtime import Runtime
+from flux_mcp.settings import Settings
+from flux_mcp.tools._registry import ToolSpec, guarded, load_tools
+
+SERVER_NAME = "fluxcd-mcp"
+
+INSTRUCTIONS = """\
+fluxcd-mcp reads, analyses and operates Flux CD on Kubernetes.
+
+Start broad, then narrow:
+1. get_flux_health — everything not ready, grouped by root cause, with the next action.
+2. analyze_flux_resource — one call root-cause analysis of one object (causal chain, evidence, actions).
+3. get_flux_dependency_graph — Mermaid/DOT diagram of sources, dependsOn and inventories.
+4. trace_kubernetes_resource — which Flux object manages a workload, up to its source.
+5. get_kubernetes_resources / get_kubernetes_events / get_kubernetes_logs — raw evidence.
+To act: reconcile_flux_resource (waits and reports the outcome), suspend/resume, and
+apply/patch/delete, which refuse objects managed by Flux unless overwrite=true.
+Every cluster tool takes an optional `context` (kubeconfig context for that call).
+Outputs are compact and bounded; when a result is cut, the message names the argument that narrows it.
+"""
+
+
+class FluxMCPServer(MCPServer[Any]):
+    """An MCPServer that carries the runtime its tools share."""
+
+    def __init__(self, runtime: Runtime, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.runtime = runtime
+
+
+def selected_tools(settings: Settings) -> list[ToolSpec]:
+    return [spec for spec in load_tools().values() if spec.read_only or not settings.read_only]
+
+
+def build_server(settings: Settings | None = None, kubeconfig: dict[str, Any] | None = None) -> FluxMCPServer:
+    settings = settings or Settings()
+    server = FluxMCPServer(
+        Runtime(settings, kubeconfig=kubeconfig),
+        name=SERVER_NAME,
+        title="Flux CD",
+        version=__version__,
+        instructions=INSTRUCTIONS,
+        log_level=settings.log_level,
+    )
+    for spec in selected_tools(settings):
+        server.add_tool(
+            guarded(spec), name=spec.name, title=spec.title, description=spec.description,
+            annotations=spec.annotations,
+        )
+    from flux_mcp.prompts import register_prompts
+
+    register_prompts(server)
+    return server
