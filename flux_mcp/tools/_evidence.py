@@ -1,0 +1,144 @@
+"""Fetch what an analysis walk asked for (`flux.evidence.Requests`), in one concurrent batch per round.
+
+The walks in `flux.rca` and `flux.trace` are pure; this is their only I/O. A round fetches every
+requested object, pod list, event list and log at once, so the number of rounds is the depth of
+the chain being followed (bounded by `MAX_ROUNDS`), never one round trip per object in a loop.
+Failures to read supporting evidence (events, logs) degrade to a note; failures to read the objects
+themselves surface as the gateway's ToolError.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from mcp.server.mcpserver.exceptions import ToolError
+
+from flux_mcp.flux.evidence import Evidence, PodLogQuery, PodQuery, Requests, parse_controller_log
+from flux_mcp.flux.refs import ObjectKey
+from flux_mcp.kube.discovery import ResourceKind
+from flux_mcp.kube.gateway import KubeGateway
+from flux_mcp.tools._cluster import fetch_events
+
+log = logging.getLogger("flux_mcp.tools.evidence")
+
+MAX_ROUNDS = 8
+MAX_OBJECTS_PER_ROUND = 40
+MAX_PODS = 20
+POD_LOG_TAIL = 60
+CONTROLLER_LOG_TAIL = 1000
+T = TypeVar("T")
+
+
+class EvidenceFetcher:
+    """Fetches requests into an Evidence store through one gateway; counts the API calls it makes."""
+
+    def __init__(self, gw: KubeGateway) -> None:
+        self.gw = gw
+        self.calls = 0
+        self._kinds: dict[tuple[str, str], ResourceKind] | None = None
+
+    async def resource_kind(self, key: ObjectKey) -> ResourceKind | None:
+        if self._kinds is None:
+            self._kinds = {(rk.group, rk.kind): rk for rk in await self.gw.discovery()}
+        rk = self._kinds.get((key.group, key.kind))
+        if rk is None and not key.group:
+            rk = next((r for (_, kind), r in self._kinds.items() if kind == key.kind), None)
+        return rk
+
+    async def run(
+        self, evidence: Evidence, step: Callable[[], object], rounds: int = MAX_ROUNDS
+    ) -> None:
+        """Call `step` (a pure walk over `evidence`) and fetch its requests until it asks for nothing."""
+        for _ in range(rounds):
+            step()
+            if not evidence.requests:
+                return
+            await self.fetch(evidence, evidence.requests)
+        evidence.final = True
+
+    async def fetch(self, evidence: Evidence, requests: Requests) -> None:
+        objects = sorted(requests.objects)[:MAX_OBJECTS_PER_ROUND]
+        await asyncio.gather(
+            *(self._object(evidence, key) for key in objects),
+            *(self._events(evidence, key) for key in sorted(requests.events)),
+            *(self._pods(evidence, query) for query in sorted(requests.pods)),
+            *(self._pod_log(evidence, query) for query in sorted(requests.pod_logs)),
+            *(self._controller_log(evidence, component) for component in sorted(requests.controller_logs)),
+        )
+
+    async def _counted(self, call: Awaitable[T]) -> T:
+        self.calls += 1
+        return await call
+
+    async def _object(self, evidence: Evidence, key: ObjectKey) -> None:
+        rk = await self.resource_kind(key)
+        if rk is None:
+            evidence.add_object(key, None)
+            evidence.gaps.append(f"{key.display}: the cluster does not serve kind {key.kind}"
+                                 + (f" ({key.group})" if key.group else ""))
+            return
+        obj = await self._counted(self.gw.get_or_none(rk, key.name, key.namespace or None))
+        evidence.add_object(key, obj)
+
+    async def _events(self, evidence: Evidence, key: ObjectKey) -> None:
+        try:
+            events = await self._counted(fetch_events(
+                self.gw, key.namespace or None, involved_kind=key.kind, involved_name=key.name,
+                event_type="Warning",
+            ))
+        except ToolError as exc:
+            log.debug("events of %s unavailable: %s", key, exc)
+            evidence.gaps.append(f"events of {key.display} ({_first_line(exc)})")
+            events = []
+        evidence.events[key] = events
+
+    async def _pods(self, evidence: Evidence, query: PodQuery) -> None:
+        try:
+            page = await self._counted(self.gw.list("Pod", query.namespace, label_selector=query.selector,
+                                                    limit=MAX_PODS))
+            evidence.pods[query] = page.items
+        except ToolError as exc:
+            evidence.gaps.append(f"pods {query.selector} in {query.namespace} ({_first_line(exc)})")
+            evidence.pods[query] = []
+
+    async def _pod_log(self, evidence: Evidence, query: PodLogQuery) -> None:
+        text = ""
+        attempts = (True, False) if query.previous else (False,)
+        for previous in attempts:
+            try:
+                text = await self._counted(self.gw.pod_logs(
+                    query.pod, query.namespace, container=query.container or None, tail_lines=POD_LOG_TAIL,
+                    previous=previous, timestamps=False,
+                ))
+            except ToolError as exc:
+                # No previous instance (the container never restarted since the node came up): the
+                # current one is the next best thing.
+                if previous:
+                    continue
+                evidence.gaps.append(f"logs of pod {query.namespace}/{query.pod} ({_first_line(exc)})")
+            if text.strip():
+                break
+        evidence.pod_logs[query] = text.splitlines()
+
+    async def _controller_log(self, evidence: Evidence, component: str) -> None:
+        """The recent log of a Flux controller, found by its `app=<component>` pod label."""
+        lines = []
+        try:
+            page = await self._counted(self.gw.list("Pod", None, label_selector=f"app={component}", limit=5))
+            for pod in page.items[:2]:
+                metadata = pod.get("metadata") or {}
+                text = await self._counted(self.gw.pod_logs(
+                    str(metadata.get("name")), str(metadata.get("namespace")), tail_lines=CONTROLLER_LOG_TAIL,
+                    timestamps=False,
+                ))
+                lines.extend(parse_controller_log(text))
+        except ToolError as exc:
+            evidence.gaps.append(f"{component} logs ({_first_line(exc)})")
+        evidence.controller_logs[component] = lines
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__

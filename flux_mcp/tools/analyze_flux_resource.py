@@ -1,0 +1,102 @@
+"""analyze_flux_resource: root-cause analysis of one Flux object in a single call."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context
+from mcp.types import CallToolResult
+from pydantic import BaseModel, Field
+
+from flux_mcp.flux.evidence import Evidence
+from flux_mcp.flux.rca import Analysis, Hop, analyze, render_analysis
+from flux_mcp.flux.refs import ObjectKey
+from flux_mcp.tools._evidence import EvidenceFetcher
+from flux_mcp.tools._params import ApiVersionArg, ContextArg, KindArg, NameArg, NamespaceArg
+from flux_mcp.tools._registry import flux_tool, respond, runtime
+
+
+class ChainHop(BaseModel):
+    kind: str
+    namespace: str
+    name: str
+    relation: str = Field(description="How this object was reached: object, dependsOn, source, chart, "
+                          "imagepolicy, workload, pod.")
+    state: str
+    reason: str = ""
+    message: str = ""
+    revision: str = ""
+
+
+class EvidenceLine(BaseModel):
+    subject: str
+    type: str = Field(description="condition, event, log (controller), pod, pod-log, history.")
+    text: str
+
+
+class AnalysisResult(BaseModel):
+    object: str = Field(description="The analysed object, Kind namespace/name.")
+    state: str = Field(description="ready, failed, progressing, suspended, unknown.")
+    reason: str = ""
+    healthy: bool
+    root_cause: ChainHop | None = Field(None, description="The deepest broken object; absent when healthy.")
+    explanation: str
+    chain: list[ChainHop] = Field(description="From the analysed object to the root cause.")
+    evidence: list[EvidenceLine]
+    actions: list[str]
+    notes: list[str] = []
+    complete: bool = Field(description="False when the fetch budget ran out before the walk finished.")
+    api_calls: int = Field(description="Kubernetes API calls made by this analysis.")
+
+
+def _hop(hop: Hop) -> ChainHop:
+    return ChainHop(
+        kind=hop.key.kind, namespace=hop.key.namespace, name=hop.key.name, relation=hop.relation,
+        state=hop.state, reason=hop.reason, message=hop.message, revision=hop.revision,
+    )
+
+
+def to_result(analysis: Analysis, api_calls: int) -> AnalysisResult:
+    return AnalysisResult(
+        object=analysis.target.display, state=analysis.state, reason=analysis.reason,
+        healthy=analysis.healthy,
+        root_cause=_hop(analysis.root_cause) if analysis.root_cause else None,
+        explanation=analysis.explanation,
+        chain=[_hop(h) for h in analysis.chain],
+        evidence=[EvidenceLine(subject=e.subject, type=e.type, text=e.text) for e in analysis.evidence],
+        actions=list(analysis.actions), notes=list(analysis.notes), complete=analysis.complete,
+        api_calls=api_calls,
+    )
+
+
+@flux_tool(title="Analyze a Flux resource (root cause)", read_only=True)
+async def analyze_flux_resource(
+    ctx: Context[Any, Any],
+    kind: KindArg,
+    name: NameArg,
+    namespace: NamespaceArg,
+    apiVersion: ApiVersionArg = None,
+    context: ContextArg = None,
+) -> Annotated[CallToolResult, AnalysisResult]:
+    """Find why a Flux object is not ready, in one call: the root-cause object, its reason, and what to do.
+
+    Walks from the object along what blocks it: suspension, pending reconcile requests, not-ready
+    dependsOn targets (recursively), a missing or failing source chain (HelmRelease → HelmChart →
+    HelmRepository/OCIRepository/GitRepository/Bucket/ExternalArtifact), the workloads a failed
+    health check names (their pods' waiting reasons, restarts and log lines), and a HelmRelease's
+    release history when its retries are exhausted. Returns the root cause with a one-sentence
+    explanation, the causal chain, bounded evidence (conditions, Warning events, the controller's log
+    lines for that object, pod states and logs) and next actions. Healthy objects are reported ready.
+    Works on any Flux kind; Deployments, StatefulSets and DaemonSets are analysed through their pods.
+    """
+    rt = runtime(ctx)
+    gw = await rt.gateway(context)
+    rk = await gw.resolve(kind, apiVersion)
+    obj = await gw.get(rk, name, namespace)
+    key = ObjectKey.of(obj)
+    evidence = Evidence()
+    evidence.add_object(key, obj)
+    fetcher = EvidenceFetcher(gw)
+    await fetcher.run(evidence, lambda: analyze(key, evidence))
+    analysis = analyze(key, evidence)
+    return respond(rt, render_analysis(analysis), to_result(analysis, fetcher.calls + 1))
