@@ -30,3 +30,8 @@ class Runtime:
 
     async def gateway(self, context: str | None = None) -> KubeGateway:
         return await self.kube.gateway(context)
+
+    async def aclose(self) -> None:
+        """Close the cluster connections opened so far (they reopen lazily on the next call)."""
+        if "kube" in self.__dict__:
+            await self.kube.close()

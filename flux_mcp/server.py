@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from mcp.server.mcpserver import MCPServer
@@ -33,8 +35,23 @@ class FluxMCPServer(MCPServer[Any]):
     """An MCPServer that carries the runtime its tools share."""
 
     def __init__(self, runtime: Runtime, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        super().__init__(lifespan=_connection_lifespan, **kwargs)
         self.runtime = runtime
+        self.open_connections = 0
+
+
+@asynccontextmanager
+async def _connection_lifespan(server: MCPServer[Any]) -> AsyncIterator[dict[str, Any]]:
+    """Runs around each client connection: the last one to leave closes the cluster connections,
+    so no HTTP connection outlives the event loop that opened it."""
+    assert isinstance(server, FluxMCPServer)
+    server.open_connections += 1
+    try:
+        yield {}
+    finally:
+        server.open_connections -= 1
+        if server.open_connections == 0:
+            await server.runtime.aclose()
 
 
 def selected_tools(settings: Settings) -> list[ToolSpec]:

@@ -1,0 +1,405 @@
+"""KubeGateway: the tools' only door to one cluster (one kubeconfig context).
+
+A tiny surface — resolve, get, list, patch, apply, create, delete, logs, raw GET, discovery —
+over a lightkube AsyncClient. Every kind, built-in or custom, goes through lightkube's generic
+resources built from discovery, so there is one code path. Objects come back as plain dicts.
+Every failure leaves as a ToolError from the one error mapper, after the retry policy had its
+say for idempotent calls.
+"""
+
+from __future__ import annotations
+
+import builtins
+import difflib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+import httpx2
+import msgspec
+from lightkube import AsyncClient
+from lightkube.core.generic_client import ALL_NS
+from lightkube.generic_resource import (
+    GenericGlobalResource,
+    GenericNamespacedResource,
+    create_global_resource,
+    create_namespaced_resource,
+)
+from lightkube.types import PatchType
+from mcp.server.mcpserver.exceptions import ToolError
+
+from flux_mcp.kube.discovery import ApiGroup, DiscoveryCache, ResourceKind
+from flux_mcp.kube.errors import ApiRequest, to_tool_error
+from flux_mcp.kube.retry import ApiCallFailed, RetryPolicy, http_status_of
+
+log = logging.getLogger("flux_mcp.kube")
+
+FIELD_MANAGER = "fluxcd-mcp"
+LIST_CHUNK = 500
+NEAR_NAMES_SCAN = 500
+
+PatchKind = Literal["merge", "json", "strategic", "apply"]
+_PATCH_TYPES: dict[str, PatchType] = {
+    "merge": PatchType.MERGE,
+    "json": PatchType.JSON,
+    "strategic": PatchType.STRATEGIC,
+    "apply": PatchType.APPLY,
+}
+
+T = TypeVar("T")
+# lightkube types its client methods per resource family; generic classes are built at run time, so Any.
+ResourceClass = Any
+
+__all__ = ["FIELD_MANAGER", "ApiGroup", "KubeGateway", "ListPage", "ResourceKind"]
+
+
+@dataclass(frozen=True)
+class ListPage:
+    items: list[dict[str, Any]]
+    continue_token: str | None
+    """Pass back as `continue_token` to get the next page; None when this was the last page."""
+    resource_version: str | None
+
+
+_CLASSES: dict[tuple[str, str, str, str, bool], ResourceClass] = {}
+
+
+def resource_class(rk: ResourceKind) -> ResourceClass:
+    """The lightkube generic resource class for a kind (one per group/version/kind, process-wide)."""
+    key = (rk.group, rk.version, rk.kind, rk.plural, rk.namespaced)
+    cls = _CLASSES.get(key)
+    if cls is None:
+        create = create_namespaced_resource if rk.namespaced else create_global_resource
+        try:
+            cls = create(rk.group, rk.version, rk.kind, rk.plural)
+        except ValueError:
+            # lightkube's registry is process-wide and keyed by apiVersion+kind; a second cluster may
+            # serve the same kind with another plural or scope. Such a class just stays unregistered.
+            base = GenericNamespacedResource if rk.namespaced else GenericGlobalResource
+            cls = type(rk.kind, (base,), {"_api_info": _api_info(rk)})
+        _CLASSES[key] = cls
+    return cls
+
+
+def _api_info(rk: ResourceKind) -> Any:
+    from lightkube.generic_resource import create_api_info
+
+    return create_api_info(rk.group, rk.version, rk.kind, rk.plural)
+
+
+def _plain(obj: Any) -> dict[str, Any]:
+    # Generic resources are dict subclasses whose nested values are already plain.
+    return dict(obj) if obj is not None else {}
+
+
+def _resource_path(rk: ResourceKind, namespace: str | None, name: str | None = None) -> str:
+    parts = ["/api", rk.version] if not rk.group else ["/apis", rk.group, rk.version]
+    if rk.namespaced and namespace:
+        parts += ["namespaces", namespace]
+    parts.append(rk.plural)
+    if name:
+        parts.append(name)
+    return "/".join(parts)
+
+
+def _request_from_path(path: str, verb: str) -> ApiRequest:
+    """RBAC terms of a raw API path such as /apis/metrics.k8s.io/v1beta1/namespaces/x/pods."""
+    parts = [p for p in path.split("?", 1)[0].split("/") if p]
+    group = ""
+    if parts[:1] == ["api"]:
+        rest = parts[2:]
+    elif parts[:1] == ["apis"]:
+        group = parts[1] if len(parts) > 1 else ""
+        rest = parts[3:]
+    else:
+        return ApiRequest(verb=verb, resource=path)
+    namespace = None
+    if len(rest) >= 2 and rest[0] == "namespaces" and len(rest) > 2:
+        namespace, rest = rest[1], rest[2:]
+    resource = rest[0] if rest else ""
+    name = rest[1] if len(rest) > 1 else None
+    if len(rest) > 2:
+        resource = f"{resource}/{rest[2]}"
+    if name is None and verb == "get" and resource:
+        verb = "list"
+    return ApiRequest(verb=verb, resource=resource, group=group, namespace=namespace, name=name)
+
+
+class KubeGateway:
+    """One cluster, one identity. Safe to use concurrently from one event loop."""
+
+    def __init__(self, client: AsyncClient, *, context: str, policy: RetryPolicy | None = None) -> None:
+        self.client = client
+        self._lk: Any = client
+        self.context = context
+        self.policy = policy or RetryPolicy()
+        self.server = str(client.config.cluster.server)
+        self.default_namespace = str(client.namespace)
+        # lightkube's public surface has no per-page list, logs of the previous container or raw
+        # GETs; these use the same authenticated httpx2 client lightkube built from the kubeconfig.
+        self._generic: Any = client._client
+        self._http: httpx2.AsyncClient = client._client._client
+        self._discovery = DiscoveryCache(self._fetch_discovery)
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def _describe(
+        self, verb: str, rk: ResourceKind | None, namespace: str | None = None, name: str | None = None,
+    ) -> ApiRequest:
+        if rk is None:
+            return ApiRequest(verb=verb, server=self.server, namespace=namespace, name=name)
+        return ApiRequest(
+            verb=verb, resource=rk.plural, group=rk.group, kind=rk.kind,
+            namespace=namespace if rk.namespaced else None, name=name, server=self.server,
+        )
+
+    async def _call(self, request: ApiRequest, fn: Callable[[], Awaitable[T]], *, idempotent: bool = True) -> T:
+        try:
+            return await self.policy.call(fn, idempotent=idempotent)
+        except ApiCallFailed as exc:
+            raise to_tool_error(exc, request) from exc.cause
+
+    async def _get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        response = await self._http.get(path, params={k: v for k, v in (params or {}).items() if v is not None})
+        response.raise_for_status()
+        return msgspec.json.decode(response.content)
+
+    async def _fetch_discovery(self, path: str) -> dict[str, Any]:
+        request = ApiRequest(verb="get", resource=path, server=self.server)
+        document = await self._call(request, lambda: self._get_json(path))
+        return document if isinstance(document, dict) else {}
+
+    def _namespace(self, rk: ResourceKind, namespace: str | None) -> str | None:
+        if not rk.namespaced:
+            return None
+        return namespace or self.default_namespace
+
+    async def _rk(self, kind: str | ResourceKind) -> ResourceKind:
+        return kind if isinstance(kind, ResourceKind) else await self.resolve(kind)
+
+    # -- discovery -----------------------------------------------------------------------------
+
+    async def resolve(self, kind: str, api_version: str | None = None) -> ResourceKind:
+        """The resource behind a kind, plural or short name (optionally pinned to an apiVersion)."""
+        return await self._discovery.resolve(kind, api_version)
+
+    async def discovery(self) -> builtins.list[ResourceKind]:
+        """Every kind the cluster serves, at its group's preferred version (cached)."""
+        return await self._discovery.kinds()
+
+    async def api_groups(self) -> builtins.list[ApiGroup]:
+        """Every API group with its served versions and the preferred one (core group first)."""
+        return await self._discovery.groups()
+
+    async def unavailable_apis(self) -> dict[str, str]:
+        """group/version → error, for aggregated APIs whose discovery failed (e.g. metrics-server down)."""
+        return await self._discovery.unavailable()
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    async def get(self, kind: str | ResourceKind, name: str, namespace: str | None = None) -> dict[str, Any]:
+        rk = await self._rk(kind)
+        ns = self._namespace(rk, namespace)
+        request = self._describe("get", rk, ns, name)
+        try:
+            obj = await self.policy.call(lambda: self._lk.get(resource_class(rk), name, namespace=ns))
+        except ApiCallFailed as exc:
+            if http_status_of(exc.cause) == 404:
+                request = request.with_near_names(await self._near_names(rk, ns, name))
+            raise to_tool_error(exc, request) from exc.cause
+        return _plain(obj)
+
+    async def get_or_none(
+        self, kind: str | ResourceKind, name: str, namespace: str | None = None
+    ) -> dict[str, Any] | None:
+        rk = await self._rk(kind)
+        ns = self._namespace(rk, namespace)
+        try:
+            obj = await self.policy.call(lambda: self._lk.get(resource_class(rk), name, namespace=ns))
+        except ApiCallFailed as exc:
+            if http_status_of(exc.cause) == 404:
+                return None
+            raise to_tool_error(exc, self._describe("get", rk, ns, name)) from exc.cause
+        return _plain(obj)
+
+    async def _near_names(self, rk: ResourceKind, namespace: str | None, name: str) -> tuple[str, ...] | None:
+        try:
+            page = await self.list(rk, namespace=namespace, limit=NEAR_NAMES_SCAN)
+        except ToolError:
+            return None  # not allowed to list, or the namespace is gone: say nothing about near names
+        names = [str((o.get("metadata") or {}).get("name", "")) for o in page.items]
+        return tuple(difflib.get_close_matches(name, names, n=5, cutoff=0.5))
+
+    async def list(
+        self,
+        kind: str | ResourceKind,
+        namespace: str | None = None,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        limit: int | None = None,
+        continue_token: str | None = None,
+    ) -> ListPage:
+        """One page of objects. `namespace=None` lists every namespace."""
+        rk = await self._rk(kind)
+        ns = namespace if rk.namespaced and namespace else None
+        cls = resource_class(rk)
+        params = {
+            "limit": limit,
+            "continue": continue_token,
+            "labelSelector": label_selector or None,
+            "fieldSelector": field_selector or None,
+        }
+
+        async def page() -> ListPage:
+            br = self._generic.prepare_request(
+                "list", res=cls, namespace=ns if ns else (ALL_NS if rk.namespaced else None), params=params,
+            )
+            response = await self._generic.send(self._generic.build_adapter_request(br))
+            more, resource_version, items = self._generic.handle_response("list", response, br)
+            token = br.params.get("continue") if more else None
+            return ListPage([_plain(item) for item in items], token or None, resource_version)
+
+        return await self._call(self._describe("list", rk, ns), page)
+
+    async def list_all(
+        self,
+        kind: str | ResourceKind,
+        namespace: str | None = None,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+    ) -> builtins.list[dict[str, Any]]:
+        """Every matching object, fetched in chunks of LIST_CHUNK so huge lists stay cheap for the server."""
+        items: builtins.list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            page = await self.list(kind, namespace, label_selector, field_selector, LIST_CHUNK, token)
+            items.extend(page.items)
+            token = page.continue_token
+            if not token:
+                return items
+
+    async def pod_logs(
+        self,
+        name: str,
+        namespace: str,
+        container: str | None = None,
+        since_seconds: int | None = None,
+        tail_lines: int | None = None,
+        previous: bool = False,
+        timestamps: bool = True,
+        limit_bytes: int | None = None,
+    ) -> str:
+        """The log text of one container of a pod (the previous, crashed instance with previous=True)."""
+        path = f"/api/v1/namespaces/{namespace}/pods/{name}/log"
+        params: dict[str, Any] = {
+            "container": container,
+            "sinceSeconds": since_seconds,
+            "tailLines": tail_lines,
+            "previous": "true" if previous else None,
+            "timestamps": "true" if timestamps else None,
+            "limitBytes": limit_bytes,
+        }
+
+        async def fetch() -> str:
+            response = await self._http.get(path, params={k: v for k, v in params.items() if v is not None})
+            response.raise_for_status()
+            return str(response.text)
+
+        request = ApiRequest(
+            verb="get", resource="pods/log", kind="Pod", namespace=namespace, name=name, server=self.server,
+        )
+        return await self._call(request, fetch)
+
+    async def raw_get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        """GET any API path (e.g. /apis/metrics.k8s.io/v1beta1/namespaces/x/pods) as a JSON object."""
+        request = _request_from_path(path, "get")
+        request = ApiRequest(
+            verb=request.verb, resource=request.resource, group=request.group, namespace=request.namespace,
+            name=request.name, server=self.server,
+        )
+        document = await self._call(request, lambda: self._get_json(path, params))
+        return document if isinstance(document, dict) else {"items": document}
+
+    # -- writes --------------------------------------------------------------------------------
+
+    async def patch(
+        self,
+        kind: str | ResourceKind,
+        name: str,
+        namespace: str | None,
+        patch: dict[str, Any] | builtins.list[Any],
+        patch_type: PatchKind = "merge",
+        dry_run: bool = False,
+        force: bool = False,
+    ) -> dict[str, Any]:
+        """Patch an object. `apply` is server-side apply as field manager `fluxcd-mcp`."""
+        rk = await self._rk(kind)
+        ns = self._namespace(rk, namespace)
+        cls = resource_class(rk)
+        lk_type = _PATCH_TYPES[patch_type]
+        body: Any = cls(patch) if patch_type == "apply" and isinstance(patch, dict) else patch
+
+        async def send() -> Any:
+            return await self._lk.patch(
+                cls, name, body, namespace=ns, patch_type=lk_type,
+                field_manager=FIELD_MANAGER, force=force and patch_type == "apply", dry_run=dry_run,
+            )
+
+        request = self._describe("patch", rk, ns, name)
+        # A JSON patch may hold `add` to a list: sending it twice is not the same as once.
+        idempotent = patch_type != "json"
+        try:
+            return _plain(await self.policy.call(send, idempotent=idempotent))
+        except ApiCallFailed as exc:
+            # A merge patch carries no resourceVersion, so a 409 is a write race inside the API
+            # server (e.g. a controller updating the same object); one more try resolves it.
+            if patch_type != "merge" or http_status_of(exc.cause) != 409:
+                raise to_tool_error(exc, request) from exc.cause
+        return _plain(await self._call(request, send))
+
+    async def apply(self, obj: dict[str, Any], dry_run: bool = False, force: bool = False) -> dict[str, Any]:
+        """Server-side apply of a whole object (field manager `fluxcd-mcp`)."""
+        metadata = obj.get("metadata") or {}
+        name = metadata.get("name")
+        if not obj.get("apiVersion") or not obj.get("kind") or not name:
+            raise ToolError("every object needs apiVersion, kind and metadata.name to be applied")
+        rk = await self.resolve(str(obj["kind"]), str(obj["apiVersion"]))
+        return await self.patch(
+            rk, str(name), metadata.get("namespace"), obj, patch_type="apply", dry_run=dry_run, force=force,
+        )
+
+    async def create(self, obj: dict[str, Any], dry_run: bool = False) -> dict[str, Any]:
+        if not obj.get("apiVersion") or not obj.get("kind"):
+            raise ToolError("the object needs apiVersion and kind to be created")
+        rk = await self.resolve(str(obj["kind"]), str(obj["apiVersion"]))
+        metadata = obj.get("metadata") or {}
+        ns = self._namespace(rk, metadata.get("namespace"))
+        instance = resource_class(rk)(obj)
+        request = self._describe("create", rk, ns, metadata.get("name"))
+        created = await self._call(
+            request,
+            lambda: self._lk.create(instance, namespace=ns, field_manager=FIELD_MANAGER, dry_run=dry_run),
+            idempotent=False,
+        )
+        return _plain(created)
+
+    async def delete(
+        self, kind: str | ResourceKind, name: str, namespace: str | None = None, dry_run: bool = False
+    ) -> dict[str, Any]:
+        """Delete an object; returns what the API server answered (the object, or a Status)."""
+        rk = await self._rk(kind)
+        ns = self._namespace(rk, namespace)
+        path = _resource_path(rk, ns, name)
+
+        async def send() -> dict[str, Any]:
+            # lightkube's delete discards the response body, which says whether finalizers keep the object.
+            response = await self._http.delete(path, params={"dryRun": "All"} if dry_run else None)
+            response.raise_for_status()
+            decoded = msgspec.json.decode(response.content) if response.content else {}
+            return decoded if isinstance(decoded, dict) else {}
+
+        return await self._call(self._describe("delete", rk, ns, name), send, idempotent=False)
+
+    async def close(self) -> None:
+        await self.client.close()

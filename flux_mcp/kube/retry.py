@@ -1,0 +1,151 @@
+"""The retry policy for Kubernetes API calls.
+
+Only idempotent calls are retried (get, list, discovery, logs, merge/strategic/apply patches):
+repeating a create, a delete or a JSON patch could act twice. Retried: 408, 429 and the 5xx
+statuses a busy or restarting API server answers with, plus transport failures (refused,
+reset, timed out). A server's `Retry-After` is honoured, capped so one call stays bounded.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import httpx2
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_before_delay,
+    wait_exponential_jitter,
+)
+
+log = logging.getLogger("flux_mcp.kube")
+
+T = TypeVar("T")
+
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+def http_status_of(exc: BaseException) -> int | None:
+    """The HTTP status behind an API failure, whichever way lightkube surfaced it.
+
+    lightkube raises `ApiError` (an HTTPStatusError) for JSON error bodies, re-raises the
+    HTTPStatusError for other bodies, and lets a `KeyError` escape when the error response has
+    no Content-Type at all; the status is then only on the exception it was raised from.
+    """
+    if isinstance(exc, httpx2.HTTPStatusError):
+        return int(exc.response.status_code)
+    context = exc.__context__
+    if isinstance(exc, KeyError) and isinstance(context, httpx2.HTTPStatusError):
+        return int(context.response.status_code)
+    return None
+
+
+def response_of(exc: BaseException) -> httpx2.Response | None:
+    if isinstance(exc, httpx2.HTTPStatusError):
+        return exc.response
+    if isinstance(exc, KeyError) and isinstance(exc.__context__, httpx2.HTTPStatusError):
+        return exc.__context__.response
+    return None
+
+
+def retry_after_of(exc: BaseException) -> float | None:
+    """Seconds from a `Retry-After` header (delta-seconds form only; dates are rare from kube)."""
+    response = response_of(exc)
+    if response is None:
+        return None
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return max(seconds, 0.0)
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, httpx2.TransportError):
+        return True
+    status = http_status_of(exc)
+    return status is not None and status in RETRYABLE_STATUSES
+
+
+class ApiCallFailed(Exception):
+    """An API call that failed for good, with how hard we tried (for the error message)."""
+
+    def __init__(self, cause: BaseException, attempts: int, elapsed: float) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+        self.attempts = attempts
+        self.elapsed = elapsed
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 4
+    """Tries in total, the first one included."""
+    total_seconds: float = 20.0
+    """No new attempt starts when its wait would end after this many seconds since the first."""
+    initial_wait: float = 0.2
+    max_wait: float = 3.0
+    jitter: float = 0.2
+    retry_after_cap: float = 5.0
+
+    @classmethod
+    def for_timeout(cls, timeout: float) -> RetryPolicy:
+        return cls(total_seconds=min(timeout, 20.0))
+
+    def _wait(self) -> Callable[[RetryCallState], float]:
+        backoff = wait_exponential_jitter(multiplier=self.initial_wait, max=self.max_wait, jitter=self.jitter)
+
+        def wait(state: RetryCallState) -> float:
+            outcome = state.outcome
+            exc = outcome.exception() if outcome is not None else None
+            server_says = retry_after_of(exc) if exc is not None else None
+            if server_says is not None:
+                return min(server_says, self.retry_after_cap)
+            return float(backoff(state))
+
+        return wait
+
+    async def call(self, fn: Callable[[], Awaitable[T]], *, idempotent: bool = True) -> T:
+        """Run `fn`, retrying transient failures when the call is idempotent.
+
+        Any failure is raised as `ApiCallFailed` carrying the attempts made and the time spent.
+        """
+        started = time.monotonic()
+        if not idempotent:
+            try:
+                return await fn()
+            except Exception as exc:
+                raise ApiCallFailed(exc, 1, time.monotonic() - started) from exc
+        attempts = 0
+        try:
+            async for attempt in AsyncRetrying(
+                retry=retry_if_exception(is_transient),
+                stop=stop_after_attempt(self.attempts) | stop_before_delay(self.total_seconds),
+                wait=self._wait(),
+                reraise=True,
+                before_sleep=_log_retry,
+            ):
+                with attempt:
+                    attempts += 1
+                    return await fn()
+        except Exception as exc:
+            raise ApiCallFailed(exc, attempts, time.monotonic() - started) from exc
+        raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
+
+
+def _log_retry(state: RetryCallState) -> None:
+    outcome = state.outcome
+    exc = outcome.exception() if outcome is not None else None
+    log.info(
+        "kubernetes API call failed (attempt %d, %s); retrying in %.2fs",
+        state.attempt_number, type(exc).__name__, state.upcoming_sleep,
+    )

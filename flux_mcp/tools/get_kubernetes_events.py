@@ -1,0 +1,115 @@
+"""get_kubernetes_events: what happened recently, newest last, repeated events collapsed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from mcp.server.mcpserver import Context
+from mcp.types import CallToolResult
+from pydantic import BaseModel, Field
+
+from flux_mcp.flux.budget import fit_items
+from flux_mcp.tools._cluster import compile_grep, event_line, fetch_events, parse_duration, summarize_events
+from flux_mcp.tools._params import ContextArg, OptionalNameArg, OptionalNamespaceArg
+from flux_mcp.tools._registry import flux_tool, respond, runtime
+
+
+class EventEntry(BaseModel):
+    last_seen: str | None
+    type: str
+    reason: str
+    object: str
+    count: int
+    message: str
+
+
+class EventsResult(BaseModel):
+    matched: int = Field(description="Distinct events (series collapsed) matching the filters.")
+    returned: int
+    events: list[EventEntry] = Field(description="The returned events, newest last.")
+    truncated: bool = False
+
+
+@flux_tool(title="Get Kubernetes events", read_only=True)
+async def get_kubernetes_events(
+    ctx: Context[Any, Any],
+    kind: Annotated[
+        str | None,
+        Field(description="Only events about objects of this kind, e.g. Kustomization, HelmRelease, Pod "
+              "(short names and plurals accepted).", max_length=100, pattern=r"^[A-Za-z][A-Za-z0-9.]*$"),
+    ] = None,
+    name: OptionalNameArg = None,
+    namespace: OptionalNamespaceArg = None,
+    type: Annotated[
+        Literal["Normal", "Warning"] | None,
+        Field(description="Only Normal or only Warning events. Default: both."),
+    ] = None,
+    since: Annotated[
+        str | None,
+        Field(description="Only events seen within this duration, e.g. 10m, 2h, 1d.", max_length=20),
+    ] = None,
+    grep: Annotated[
+        str | None,
+        Field(description="Only events whose reason, message or object matches this regular expression "
+              "(case-insensitive).", max_length=500),
+    ] = None,
+    limit: Annotated[int, Field(description="Maximum events to return (the newest). Default 50.", ge=1, le=1000)] = 50,
+    context: ContextArg = None,
+) -> Annotated[CallToolResult, EventsResult]:
+    """List Kubernetes events, newest last, with repeated events collapsed into one line with a count.
+
+    Filter by the involved object's kind and name, namespace (empty = all), type (Warning for
+    problems), a recency window `since` and a `grep` regular expression. Flux controllers record
+    every failed reconciliation as a Warning event on the Flux object.
+    """
+    rt = runtime(ctx)
+    gw = await rt.gateway(context)
+    pattern = compile_grep(grep)
+    window = parse_duration(since) if since else None
+    involved_kind = (await gw.resolve(kind)).kind if kind else None
+    events = await fetch_events(
+        gw, namespace or None, involved_kind=involved_kind, involved_name=name, event_type=type,
+    )
+    now = datetime.now(UTC)
+    summaries = summarize_events(events)
+    if window is not None:
+        summaries = [s for s in summaries if s.last_seen is not None and now - s.last_seen <= window]
+    if pattern is not None:
+        summaries = [
+            s for s in summaries
+            if pattern.search(s.reason) or pattern.search(s.message) or pattern.search(s.object_ref)
+        ]
+    selected = summaries[-limit:]
+    lines = [event_line(s, now) for s in selected]
+    filters = ", ".join(
+        f"{k}={v}" for k, v in (("kind", involved_kind), ("name", name), ("namespace", namespace or "all"),
+                                ("type", type), ("since", since), ("grep", grep)) if v
+    )
+    header = f"# {len(selected)} of {len(summaries)} events ({filters}), newest last"
+    if not selected:
+        text = f"# no events match ({filters})"
+        fitted_truncated = False
+        shown = selected
+    else:
+        # Keep the newest lines when the budget is short: fit the reversed list, then restore order.
+        hint = "lower `limit`, or narrow with `since`, `type=Warning`, `grep`, `kind`/`name` or `namespace`"
+        fitted = fit_items(list(reversed(lines)), rt.settings.output_limit - 600, hint=hint)
+        kept = lines[len(lines) - fitted.shown:]
+        shown = selected[len(selected) - fitted.shown:]
+        fitted_truncated = fitted.truncated
+        text = header + "\n" + "\n".join(kept)
+        if fitted.truncated:
+            text = (f"{header}\n… {len(lines) - fitted.shown} older events omitted (output limit); {hint}.\n"
+                    + "\n".join(kept))
+    result = EventsResult(
+        matched=len(summaries), returned=len(shown), truncated=fitted_truncated or len(summaries) > len(selected),
+        events=[
+            EventEntry(
+                last_seen=s.last_seen.isoformat() if s.last_seen else None, type=s.type, reason=s.reason,
+                object=s.object_ref, count=s.count, message=s.message[:500],
+            )
+            for s in shown
+        ],
+    )
+    return respond(rt, text, result)

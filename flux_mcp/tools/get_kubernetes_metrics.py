@@ -1,0 +1,145 @@
+"""get_kubernetes_metrics: CPU and memory of pods from the metrics.k8s.io API (metrics-server)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Annotated, Any
+
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult
+from pydantic import BaseModel, Field
+
+from flux_mcp.flux.budget import fit_items
+from flux_mcp.tools._params import ContextArg, OptionalNameArg, OptionalNamespaceArg
+from flux_mcp.tools._registry import flux_tool, respond, runtime
+
+if TYPE_CHECKING:
+    from flux_mcp.kube.gateway import KubeGateway
+
+METRICS_GROUP = "metrics.k8s.io"
+_QUANTITY = re.compile(r"^([0-9.]+(?:e[+-]?\d+)?)([a-zA-Z]*)$")
+_CPU_SCALE = {"n": 1e-6, "u": 1e-3, "m": 1.0, "": 1000.0, "k": 1e6}
+_MEMORY_SCALE = {
+    "": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "Ki": 1024, "Mi": 1024**2, "Gi": 1024**3, "Ti": 1024**4,
+}
+
+
+class ContainerUsage(BaseModel):
+    container: str
+    cpu_millicores: float
+    memory_mib: float
+
+
+class PodUsage(BaseModel):
+    namespace: str
+    pod: str
+    cpu_millicores: float
+    memory_mib: float
+    containers: list[ContainerUsage]
+
+
+class MetricsResult(BaseModel):
+    pods: list[PodUsage]
+    total_pods: int
+    truncated: bool = False
+
+
+def cpu_millicores(quantity: str) -> float:
+    match = _QUANTITY.match(str(quantity).strip())
+    if not match or match.group(2) not in _CPU_SCALE:
+        return 0.0
+    return float(match.group(1)) * _CPU_SCALE[match.group(2)]
+
+
+def memory_mib(quantity: str) -> float:
+    match = _QUANTITY.match(str(quantity).strip())
+    if not match or match.group(2) not in _MEMORY_SCALE:
+        return 0.0
+    return float(match.group(1)) * _MEMORY_SCALE[match.group(2)] / 1024**2
+
+
+async def _metrics_version(gw: KubeGateway) -> str:
+    """The served metrics.k8s.io version, or a ToolError explaining that metrics-server is missing."""
+    group = next((g for g in await gw.api_groups() if g.name == METRICS_GROUP), None)
+    if group is None:
+        raise ToolError(
+            "metrics are not available: the metrics.k8s.io API is not served by this cluster, so "
+            "metrics-server (or another metrics provider) is not installed. Install metrics-server to get "
+            "pod CPU/memory usage."
+        )
+    unavailable = await gw.unavailable_apis()
+    broken = unavailable.get(f"{METRICS_GROUP}/{group.preferred_version}")
+    if broken:
+        raise ToolError(
+            "metrics are not available: metrics.k8s.io is registered but its server does not answer "
+            f"(metrics-server unhealthy?): {broken}"
+        )
+    return group.preferred_version
+
+
+def _pod_usage(item: dict[str, Any]) -> PodUsage:
+    metadata = item.get("metadata") or {}
+    containers = [
+        ContainerUsage(
+            container=str(c.get("name", "")),
+            cpu_millicores=round(cpu_millicores((c.get("usage") or {}).get("cpu", "0")), 1),
+            memory_mib=round(memory_mib((c.get("usage") or {}).get("memory", "0")), 1),
+        )
+        for c in item.get("containers") or []
+    ]
+    return PodUsage(
+        namespace=str(metadata.get("namespace", "")), pod=str(metadata.get("name", "")),
+        cpu_millicores=round(sum(c.cpu_millicores for c in containers), 1),
+        memory_mib=round(sum(c.memory_mib for c in containers), 1), containers=containers,
+    )
+
+
+@flux_tool(title="Get pod CPU and memory usage", read_only=True)
+async def get_kubernetes_metrics(
+    ctx: Context[Any, Any],
+    namespace: OptionalNamespaceArg = None,
+    pod_name: OptionalNameArg = None,
+    pod_selector: Annotated[
+        str | None,
+        Field(description="Label selector of the pods, e.g. app=podinfo.", max_length=1000),
+    ] = None,
+    limit: Annotated[
+        int, Field(description="Maximum pods to return, highest CPU first. Default 100.", ge=1, le=2000)
+    ] = 100,
+    context: ContextArg = None,
+) -> Annotated[CallToolResult, MetricsResult]:
+    """Current CPU (millicores) and memory (MiB) usage per pod and container, from metrics-server.
+
+    Scope with `namespace` (empty = all), `pod_name` (needs a namespace) or `pod_selector`. Pods are
+    sorted by CPU, highest first. Says clearly when metrics-server is not installed.
+    """
+    rt = runtime(ctx)
+    gw = await rt.gateway(context)
+    version = await _metrics_version(gw)
+    base = f"/apis/{METRICS_GROUP}/{version}"
+    if pod_name:
+        if not namespace:
+            raise ToolError("pod_name needs a namespace")
+        items = [await gw.raw_get(f"{base}/namespaces/{namespace}/pods/{pod_name}")]
+    else:
+        path = f"{base}/namespaces/{namespace}/pods" if namespace else f"{base}/pods"
+        document = await gw.raw_get(path, {"labelSelector": pod_selector} if pod_selector else None)
+        items = list(document.get("items") or [])
+    pods = sorted((_pod_usage(i) for i in items), key=lambda p: (-p.cpu_millicores, p.namespace, p.pod))
+    selected = pods[:limit]
+    lines = []
+    for pod in selected:
+        breakdown = ", ".join(f"{c.container} {c.cpu_millicores:g}m/{c.memory_mib:g}Mi" for c in pod.containers)
+        lines.append(f"{pod.namespace}/{pod.pod}: cpu {pod.cpu_millicores:g}m, memory {pod.memory_mib:g}Mi"
+                     + (f" ({breakdown})" if len(pod.containers) > 1 else ""))
+    scope = f"namespace {namespace}" if namespace else "all namespaces"
+    header = f"# pod usage in {scope}: {len(selected)} of {len(pods)} pods, highest CPU first"
+    if not pods:
+        header = f"# no pod metrics in {scope}" + (f" for selector {pod_selector!r}" if pod_selector else "")
+    hint = "lower `limit`, or narrow with `namespace` or `pod_selector`"
+    fitted = fit_items(lines, rt.settings.output_limit - 600, hint=hint, header=header)
+    result = MetricsResult(
+        pods=selected[: fitted.shown], total_pods=len(pods), truncated=fitted.truncated or len(pods) > limit,
+    )
+    return respond(rt, fitted.text, result)

@@ -1,0 +1,32 @@
+"""set_kubeconfig_context: switch the server's current context (in memory only)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context
+from mcp.types import CallToolResult
+from pydantic import Field
+
+from flux_mcp.tools._registry import flux_tool, respond, runtime
+from flux_mcp.tools.get_kubeconfig_contexts import ContextsResult, contexts_result
+
+
+@flux_tool(title="Switch kubeconfig context", read_only=True, open_world=False)
+async def set_kubeconfig_context(
+    ctx: Context[Any, Any],
+    name: Annotated[
+        str,
+        Field(description="Name of a context listed by get_kubeconfig_contexts, e.g. prod-eu or "
+              "arn:aws:eks:eu-west-1:123456789012:cluster/prod.", min_length=1, max_length=512),
+    ],
+) -> Annotated[CallToolResult, ContextsResult]:
+    """Make another kubeconfig context the current one for the following tool calls.
+
+    The change lives in this server's memory only: the kubeconfig file is not modified and other
+    programs (kubectl) are not affected. Not available when running in-cluster with a service account.
+    """
+    rt = runtime(ctx)
+    rt.kube.set_current_context(name)
+    text, result = contexts_result(rt)
+    return respond(rt, f"# current context is now {name}\n{text}", result)

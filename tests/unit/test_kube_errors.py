@@ -1,0 +1,140 @@
+"""The one error mapper: each failure says what happened and what to do next."""
+
+from __future__ import annotations
+
+import httpx2
+import yaml
+from lightkube.core.exceptions import ApiError, ConfigError
+
+from flux_mcp.kube.errors import ApiRequest, rbac_rule, to_tool_error
+from flux_mcp.kube.retry import ApiCallFailed
+
+SERVER = "https://api.prod.example:6443"
+REQUEST = httpx2.Request("GET", f"{SERVER}/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations")
+LIST_KUSTOMIZATIONS = ApiRequest(
+    verb="list", resource="kustomizations", group="kustomize.toolkit.fluxcd.io", kind="Kustomization",
+    namespace="team-billing", server=SERVER,
+)
+
+
+def api_error(code: int, message: str) -> ApiError:
+    response = httpx2.Response(code, request=REQUEST, json={
+        "kind": "Status", "apiVersion": "v1", "status": "Failure", "message": message, "code": code,
+    })
+    return ApiError(request=REQUEST, response=response)
+
+
+def text_error(code: int, body: str) -> httpx2.HTTPStatusError:
+    response = httpx2.Response(code, request=REQUEST, text=body)
+    return httpx2.HTTPStatusError("error", request=REQUEST, response=response)
+
+
+def test_forbidden_names_verb_resource_namespace_and_the_rule_to_add() -> None:
+    error = api_error(403, 'kustomizations.kustomize.toolkit.fluxcd.io is forbidden: User "bob" cannot list '
+                           'resource "kustomizations"')
+
+    message = str(to_tool_error(error, LIST_KUSTOMIZATIONS))
+
+    assert "may not list kustomizations (API group kustomize.toolkit.fluxcd.io)" in message
+    assert 'in namespace "team-billing"' in message
+    assert 'User "bob" cannot list' in message
+    rule_text = message[message.index("- apiGroups"):]
+    assert yaml.safe_load(rule_text) == [
+        {"apiGroups": ["kustomize.toolkit.fluxcd.io"], "resources": ["kustomizations"], "verbs": ["list"]}
+    ]
+
+
+def test_forbidden_across_namespaces_asks_for_a_cluster_role() -> None:
+    request = ApiRequest(verb="list", resource="pods", group="", server=SERVER)
+
+    message = str(to_tool_error(api_error(403, "forbidden"), request))
+
+    assert "cluster-wide" in message and "ClusterRole" in message
+    assert 'apiGroups: [""]' in message
+
+
+def test_the_rbac_rule_is_valid_yaml() -> None:
+    assert yaml.safe_load(rbac_rule(LIST_KUSTOMIZATIONS))[0]["verbs"] == ["list"]
+
+
+def test_unauthorized_says_credentials_expired() -> None:
+    message = str(to_tool_error(api_error(401, "Unauthorized"), LIST_KUSTOMIZATIONS))
+
+    assert "401" in message and "expired" in message and "refresh the kubeconfig" in message
+
+
+def test_not_found_lists_close_names_or_says_there_are_none() -> None:
+    request = ApiRequest(verb="get", resource="kustomizations", kind="Kustomization", namespace="flux-system",
+                         name="infra-config", server=SERVER)
+
+    with_names = str(to_tool_error(api_error(404, "not found"), request.with_near_names(("infra-configs",))))
+    without = str(to_tool_error(api_error(404, "not found"), request.with_near_names(())))
+
+    assert 'Kustomization "infra-config" in namespace "flux-system" not found' in with_names
+    assert "Close names: infra-configs" in with_names
+    assert "No object with a similar name" in without
+
+
+def test_expired_continue_token_says_to_restart() -> None:
+    message = str(to_tool_error(api_error(410, "The provided continue parameter is too old"), LIST_KUSTOMIZATIONS))
+
+    assert "continue token has expired" in message and "without `continue`" in message
+
+
+def test_validation_errors_carry_the_server_message() -> None:
+    request = ApiRequest(verb="patch", resource="kustomizations", kind="Kustomization", name="apps",
+                         namespace="flux-system")
+
+    message = str(to_tool_error(api_error(422, 'spec.interval: Invalid value: "5x"'), request))
+
+    assert "HTTP 422" in message and 'spec.interval: Invalid value: "5x"' in message
+
+
+def test_unavailable_after_retries_counts_attempts_and_time() -> None:
+    failed = ApiCallFailed(text_error(503, "service unavailable"), attempts=4, elapsed=2.5)
+
+    message = str(to_tool_error(failed, LIST_KUSTOMIZATIONS))
+
+    assert message.startswith(f"the Kubernetes API at {SERVER} is unavailable (HTTP 503 after 4 attempts over 2.5 s)")
+    assert "retry later" in message and "service unavailable" in message
+
+
+def test_missing_content_type_is_mapped_from_the_chained_status() -> None:
+    try:
+        try:
+            raise text_error(502, "bad gateway")
+        except httpx2.HTTPStatusError:
+            raise KeyError("content-type") from None
+    except KeyError as exc:
+        message = str(to_tool_error(exc, LIST_KUSTOMIZATIONS))
+
+    assert "HTTP 502" in message
+
+
+def test_transport_errors_point_at_the_connection() -> None:
+    error = httpx2.ConnectError("[Errno 111] Connection refused", request=REQUEST)
+
+    message = str(to_tool_error(ApiCallFailed(error, 4, 1.2), LIST_KUSTOMIZATIONS))
+
+    assert message.startswith(f"cannot reach the Kubernetes API at {SERVER}: [Errno 111] Connection refused")
+    assert "check the kubeconfig/context/VPN" in message
+
+
+def test_timeouts_are_named() -> None:
+    message = str(to_tool_error(httpx2.ReadTimeout("timed out", request=REQUEST), LIST_KUSTOMIZATIONS))
+
+    assert "did not answer in time" in message and "ReadTimeout" in message
+
+
+def test_config_errors_send_the_user_to_the_kubeconfig() -> None:
+    message = str(to_tool_error(ConfigError("auth-provider not supported"), LIST_KUSTOMIZATIONS))
+
+    assert "kubeconfig problem: auth-provider not supported" in message
+
+
+def test_messages_are_redacted() -> None:
+    error = api_error(422, "invalid url https://deploy:hunter2-secret@github.com/acme/repo")
+
+    message = str(to_tool_error(error, LIST_KUSTOMIZATIONS))
+
+    assert "hunter2-secret" not in message and "deploy:****@github.com" in message

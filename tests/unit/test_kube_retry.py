@@ -1,0 +1,123 @@
+"""The retry policy: transient failures are retried within bounds, everything else fails at once."""
+
+from __future__ import annotations
+
+import httpx2
+import pytest
+
+from flux_mcp.kube.retry import ApiCallFailed, RetryPolicy, http_status_of, is_transient, retry_after_of
+
+QUICK = RetryPolicy(attempts=4, total_seconds=5.0, initial_wait=0.001, max_wait=0.01, jitter=0.001,
+                    retry_after_cap=0.02)
+REQUEST = httpx2.Request("GET", "https://api.test/api/v1/pods")
+
+
+def http_error(code: int, headers: dict[str, str] | None = None) -> httpx2.HTTPStatusError:
+    response = httpx2.Response(code, request=REQUEST, headers=headers or {"Content-Type": "text/plain"})
+    return httpx2.HTTPStatusError(f"HTTP {code}", request=REQUEST, response=response)
+
+
+class Flaky:
+    """Fails with the given exceptions in turn, then answers."""
+
+    def __init__(self, *failures: BaseException) -> None:
+        self.failures = list(failures)
+        self.calls = 0
+
+    async def __call__(self) -> str:
+        self.calls += 1
+        if self.failures:
+            raise self.failures.pop(0)
+        return "ok"
+
+
+@pytest.mark.parametrize("code", [408, 429, 500, 502, 503, 504])
+def test_busy_statuses_are_transient(code: int) -> None:
+    assert is_transient(http_error(code))
+
+
+@pytest.mark.parametrize("code", [400, 401, 403, 404, 409, 410, 422])
+def test_answers_about_the_request_are_not_transient(code: int) -> None:
+    assert not is_transient(http_error(code))
+
+
+def test_transport_errors_are_transient() -> None:
+    assert is_transient(httpx2.ConnectError("refused", request=REQUEST))
+    assert is_transient(httpx2.ReadTimeout("slow", request=REQUEST))
+
+
+def test_a_key_error_raised_while_handling_an_error_response_keeps_its_status() -> None:
+    # lightkube raises KeyError('content-type') from inside its HTTPStatusError handler.
+    try:
+        try:
+            raise http_error(503)
+        except httpx2.HTTPStatusError:
+            raise KeyError("content-type") from None
+    except KeyError as exc:
+        assert http_status_of(exc) == 503
+        assert is_transient(exc)
+
+
+def test_retry_after_is_read_in_seconds() -> None:
+    assert retry_after_of(http_error(429, {"Retry-After": "3"})) == 3.0
+    assert retry_after_of(http_error(429, {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})) is None
+    assert retry_after_of(http_error(429)) is None
+
+
+async def test_two_transient_failures_then_success() -> None:
+    call = Flaky(http_error(503), httpx2.ConnectError("reset", request=REQUEST))
+
+    assert await QUICK.call(call) == "ok"
+    assert call.calls == 3
+
+
+async def test_gives_up_after_the_attempt_bound_with_the_count() -> None:
+    call = Flaky(*(http_error(503) for _ in range(10)))
+
+    with pytest.raises(ApiCallFailed) as raised:
+        await QUICK.call(call)
+
+    assert raised.value.attempts == 4
+    assert call.calls == 4
+    assert http_status_of(raised.value.cause) == 503
+
+
+async def test_the_total_time_bound_stops_retrying_before_the_attempts_run_out() -> None:
+    patient_server = RetryPolicy(attempts=10, total_seconds=0.05, initial_wait=0.001, retry_after_cap=10.0)
+    call = Flaky(*(http_error(503, {"Retry-After": "1"}) for _ in range(10)))
+
+    with pytest.raises(ApiCallFailed):
+        await patient_server.call(call)
+
+    # The first wait (Retry-After: 1 s) would already end past the 50 ms bound.
+    assert call.calls == 1
+
+
+async def test_retry_after_is_honoured_but_capped() -> None:
+    call = Flaky(http_error(429, {"Retry-After": "3600"}))
+
+    assert await QUICK.call(call) == "ok"
+    assert call.calls == 2
+
+
+async def test_non_idempotent_calls_are_tried_once() -> None:
+    call = Flaky(http_error(503))
+
+    with pytest.raises(ApiCallFailed) as raised:
+        await QUICK.call(call, idempotent=False)
+
+    assert call.calls == 1 and raised.value.attempts == 1
+
+
+async def test_permanent_errors_are_not_retried() -> None:
+    call = Flaky(http_error(404))
+
+    with pytest.raises(ApiCallFailed):
+        await QUICK.call(call)
+
+    assert call.calls == 1
+
+
+def test_the_total_bound_follows_the_request_timeout_up_to_20s() -> None:
+    assert RetryPolicy.for_timeout(5).total_seconds == 5
+    assert RetryPolicy.for_timeout(120).total_seconds == 20

@@ -1,0 +1,91 @@
+"""Redaction: credentials never reach a transcript, whatever road they take."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from flux_mcp.flux.redaction import LAST_APPLIED, MASK, redact_object, redact_text, redact_value, strip_noise
+from flux_mcp.sandbox import CANARIES
+
+GITHUB_PAT = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
+JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2EifQ.c2lnbmF0dXJlLXZhbHVl"
+
+
+@pytest.mark.parametrize("text, secret, kept", [
+    ("unable to clone 'https://deploy-bot:s3cr3t-pass@github.com/acme/repo'", "s3cr3t-pass", "deploy-bot:****@"),
+    ("Authorization: Bearer abcdefghijklmnop1234", "abcdefghijklmnop1234", "Authorization: "),
+    ("curl -H 'X: bearer abcdefghijklmnop1234'", "abcdefghijklmnop1234", "bearer ****"),
+    ("using basic dXNlcjpwYXNzd29yZA== for auth", "dXNlcjpwYXNzd29yZA==", "basic ****"),
+    ('level=info password="hunter2hunter2" user=bob', "hunter2hunter2", "user=bob"),
+    ("api_key=AKIA-not-really-1234 region=eu", "AKIA-not-really-1234", "region=eu"),
+    (f"token leaked {GITHUB_PAT} in log", GITHUB_PAT, "in log"),
+    (f"sa token {JWT}", JWT, "sa token"),
+    ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk\n-----END OPENSSH PRIVATE KEY-----", "b3BlbnNzaC1rZXk",
+     MASK),
+])
+def test_credentials_in_free_text_are_masked(text: str, secret: str, kept: str) -> None:
+    redacted = redact_text(text)
+
+    assert secret not in redacted
+    assert kept in redacted
+
+
+def test_login_names_in_ssh_urls_are_not_mistaken_for_credentials() -> None:
+    assert redact_text("ssh://git@github.com/acme/fleet-infra") == "ssh://git@github.com/acme/fleet-infra"
+
+
+def test_text_without_anything_secret_is_untouched() -> None:
+    text = "Applied revision: main@sha1:4f2d8c3a9b1e7d6c5f4a3b2c1d0e9f8a7b6c5d4e"
+    assert redact_text(text) == text
+
+
+def test_secret_data_is_masked_keys_kept() -> None:
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "git-auth"},
+              "data": {"password": "c2VjcmV0", "username": "Ym9i"}, "stringData": {"token": "raw"}}
+
+    masked = redact_object(secret)
+
+    assert masked["data"] == {"password": MASK, "username": MASK}
+    assert masked["stringData"] == {"token": MASK}
+    assert secret["data"]["password"] == "c2VjcmV0"  # the input is not mutated
+
+
+def test_managed_fields_and_last_applied_are_stripped_even_without_masking() -> None:
+    obj = {"kind": "ConfigMap", "metadata": {"name": "x", "managedFields": [{"manager": "kubectl"}],
+                                             "annotations": {LAST_APPLIED: '{"data":{"k":"v"}}', "team": "a"}}}
+
+    cleaned = redact_object(obj, mask_secrets=False)
+
+    assert "managedFields" not in cleaned["metadata"]
+    assert cleaned["metadata"]["annotations"] == {"team": "a"}
+    assert strip_noise({"kind": "X", "metadata": {"name": "y", "annotations": {LAST_APPLIED: "{}"}}})[
+        "metadata"] == {"name": "y"}
+
+
+def test_unmasked_objects_keep_their_secret_values() -> None:
+    secret = {"kind": "Secret", "metadata": {"name": "s"}, "data": {"k": "dmFsdWU="}}
+
+    assert redact_object(secret, mask_secrets=False)["data"] == {"k": "dmFsdWU="}
+
+
+def test_strings_nested_in_any_value_are_redacted() -> None:
+    value = {"events": [{"message": "clone https://u:p4ssw0rd-x@host/r failed"}], "count": 3}
+
+    redacted = redact_value(value)
+
+    assert "p4ssw0rd-x" not in json.dumps(redacted)
+    assert redacted["count"] == 3
+
+
+@pytest.mark.parametrize("canary", CANARIES)
+def test_every_sandbox_canary_is_caught_in_its_natural_habitat(canary: str) -> None:
+    habitats = [
+        f"https://deploy-bot:{canary}@github.com/acme/billing-config",
+        f"Authorization: Bearer {canary}",
+        f"token={canary}",
+        f'{{"password": "{canary}"}}',
+    ]
+    assert any(canary not in redact_text(h) for h in habitats)
+    assert canary not in redact_text(f"https://deploy-bot:{canary}@github.com/x")
