@@ -132,7 +132,7 @@ def call(settings: Settings, tool: str, raw_arguments: str) -> int:
 
 
 def run_sandbox(args: argparse.Namespace) -> int:
-    from flux_mcp.sandbox.cli import run_sandbox_cli
+    from flux_mcp.sandbox import run_sandbox_cli
 
     exit_code: int = run_sandbox_cli(
         port=args.port, kubeconfig_out=args.kubeconfig_out, scale=args.scale,

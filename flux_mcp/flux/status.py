@@ -127,6 +127,11 @@ def evaluate_status(obj: dict[str, Any]) -> ObjectStatus:
             return verdict(
                 "progressing", str(reconciling.get("reason", "Progressing")), str(reconciling.get("message", ""))
             )
+        kind = flux_kind_of(obj)
+        if kind is not None and not kind.reconcilable:
+            # Alert, Provider (v1beta3) and ExternalArtifact have no reconcile loop writing Ready:
+            # they are in effect as soon as they are applied.
+            return verdict("ready", "Static", kind.static_reason)
         if conditions or status:
             return verdict("unknown", "NoReadyCondition", "the object reports no Ready condition")
         return verdict("unknown", "NoStatus", "the controller has not reported a status yet")

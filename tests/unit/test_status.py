@@ -84,6 +84,15 @@ def test_no_status_yet_is_unknown() -> None:
     assert (status.state, status.reason) == ("unknown", "NoStatus")
 
 
+def test_static_kinds_without_status_are_in_effect() -> None:
+    provider = {"apiVersion": "notification.toolkit.fluxcd.io/v1beta3", "kind": "Provider",
+                "metadata": {"name": "slack"}, "spec": {"type": "slack"}}
+
+    status = evaluate_status(provider)
+
+    assert (status.state, status.reason) == ("ready", "Static")
+
+
 def test_revisions_come_from_artifacts_applied_revisions_or_helm_history() -> None:
     assert revision_of({"status": {"artifact": {"revision": "main@sha1:1"}}}) == "main@sha1:1"
     assert revision_of({"status": {"history": [{"chartName": "podinfo", "chartVersion": "6.5.0"}]}}) == "podinfo@6.5.0"

@@ -1,0 +1,104 @@
+"""Kubernetes `Status` errors, shaped like the kube-apiserver's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flux_mcp.sandbox.discovery import ResourceType
+
+
+class StatusError(Exception):
+    """An API failure the HTTP layer renders as a `kind: Status` body."""
+
+    def __init__(
+        self, code: int, reason: str, message: str, details: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.reason = reason
+        self.message = message
+        self.details = details
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure",
+            "message": self.message,
+            "reason": self.reason,
+            "code": self.code,
+        }
+        if self.details is not None:
+            body["details"] = self.details
+        return body
+
+
+def _details(rt: ResourceType, name: str, **extra: Any) -> dict[str, Any]:
+    details: dict[str, Any] = {"name": name, "kind": rt.plural}
+    if rt.group:
+        details["group"] = rt.group
+    details.update(extra)
+    return details
+
+
+def not_found(rt: ResourceType, name: str) -> StatusError:
+    return StatusError(404, "NotFound", f'{rt.qualified} "{name}" not found', _details(rt, name))
+
+
+def namespace_not_found(namespace: str) -> StatusError:
+    return StatusError(
+        404, "NotFound", f'namespaces "{namespace}" not found', {"name": namespace, "kind": "namespaces"}
+    )
+
+
+def already_exists(rt: ResourceType, name: str) -> StatusError:
+    return StatusError(409, "AlreadyExists", f'{rt.qualified} "{name}" already exists', _details(rt, name))
+
+
+def conflict(rt: ResourceType, name: str, why: str) -> StatusError:
+    return StatusError(
+        409, "Conflict", f'Operation cannot be fulfilled on {rt.qualified} "{name}": {why}', _details(rt, name)
+    )
+
+
+def invalid(rt: ResourceType, name: str, why: str, field: str = "") -> StatusError:
+    causes = [{"reason": "FieldValueInvalid", "message": why, "field": field}] if field else []
+    details = _details(rt, name, kind=rt.kind)
+    if causes:
+        details["causes"] = causes
+    return StatusError(422, "Invalid", f'{rt.kind}.{rt.group or "core"} "{name}" is invalid: {why}', details)
+
+
+def unprocessable_patch(why: str) -> StatusError:
+    return StatusError(422, "Invalid", why)
+
+
+def bad_request(message: str) -> StatusError:
+    return StatusError(400, "BadRequest", message)
+
+
+def unsupported_media_type(content_type: str) -> StatusError:
+    return StatusError(415, "UnsupportedMediaType", f"the body of the request was in an unknown format - "
+                       f"accepted media types include: application/json-patch+json, "
+                       f"application/merge-patch+json, application/apply-patch+yaml "
+                       f"(got {content_type or 'none'})")
+
+
+def method_not_supported(rt: ResourceType, verb: str) -> StatusError:
+    return StatusError(405, "MethodNotAllowed", f"{verb} is not supported on resources of kind "
+                       f'"{rt.qualified}"', {"kind": rt.plural, "group": rt.group})
+
+
+def path_not_found() -> StatusError:
+    return StatusError(404, "NotFound", "the server could not find the requested resource",
+                       {"causes": [{"reason": "UnexpectedServerResponse", "message": "404 page not found"}]})
+
+
+def expired_continue() -> StatusError:
+    return StatusError(
+        410,
+        "Expired",
+        "The provided continue parameter is too old to display a consistent list result. You can start "
+        "a new list without the continue parameter.",
+    )
