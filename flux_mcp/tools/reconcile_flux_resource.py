@@ -1,0 +1,96 @@
+"""reconcile_flux_resource: ask a Flux controller to reconcile now, and wait for its verdict."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult
+from pydantic import Field
+
+from flux_mcp.flux.kinds import REQUESTED_AT
+from flux_mcp.flux.reconcile import ReconcileRefused, reconcile_patch, reconcile_refusal, request_token
+from flux_mcp.tools._params import ApiVersionArg, ContextArg, FluxKindArg, NameArg, NamespaceArg
+from flux_mcp.tools._reconciliation import (
+    DEFAULT_TIMEOUT,
+    ReconcileResult,
+    ReconcileStep,
+    TimeoutArg,
+    WaitArg,
+    Waiter,
+    progress_reporter,
+    render_result,
+    resolve_target,
+    source_chain,
+    summarize,
+)
+from flux_mcp.tools._registry import flux_tool, respond, runtime
+
+
+# Not idempotent: every call is a new request the controller acts on (a fresh Git fetch, a new
+# apply; with force a new Helm release revision). Not destructive: it only makes the cluster
+# converge to what is already declared in Git, it changes no desired state.
+@flux_tool(title="Reconcile a Flux resource", read_only=False, destructive=False, idempotent=False)
+async def reconcile_flux_resource(
+    ctx: Context[Any, Any],
+    kind: FluxKindArg,
+    name: NameArg,
+    namespace: NamespaceArg,
+    apiVersion: ApiVersionArg = None,
+    with_source: Annotated[
+        bool,
+        Field(description="Reconcile the object's source first (spec.sourceRef, spec.chartRef, or for a "
+              "HelmRelease with spec.chart the generated HelmChart and its repository), so it applies the "
+              "latest revision. Default false."),
+    ] = False,
+    force: Annotated[
+        bool, Field(description="HelmRelease only: force a one-off Helm install/upgrade. Default false.")
+    ] = False,
+    reset: Annotated[
+        bool, Field(description="HelmRelease only: reset the failure counts so remediation retries "
+                    "start again. Default false.")
+    ] = False,
+    wait: WaitArg = True,
+    timeout: TimeoutArg = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - a tool argument, the deadline of the wait
+    context: ContextArg = None,
+) -> Annotated[CallToolResult, ReconcileResult]:
+    """Trigger a reconcile of a Flux object (optionally its source first) and, by default, wait for the result.
+
+    Writes reconcile.fluxcd.io/requestedAt (plus forceAt/resetAt with the same token for HelmRelease),
+    then polls until the controller has handled that exact request: returns Ready with the applied
+    revision, or the failure reason as soon as the object turns Ready=False/Stalled, or "still
+    reconciling" at the timeout. Refuses suspended objects (resume them instead) and static kinds
+    (Alert, Provider, OCI HelmRepository, ExternalArtifact).
+    """
+    rt = runtime(ctx)
+    gw = await rt.gateway(context)
+    target = await resolve_target(gw, kind, name, namespace, apiVersion)
+    refusal = reconcile_refusal(target.kind, target.obj)
+    if refusal:
+        raise ToolError(refusal)
+    previous = str(((target.obj.get("metadata") or {}).get("annotations") or {}).get(REQUESTED_AT, ""))
+    token = request_token(differ_from=previous)
+    try:
+        own_patch = reconcile_patch(target.kind, token, force=force, reset=reset)
+    except ReconcileRefused as exc:
+        raise ToolError(str(exc)) from exc
+
+    sources, skipped = await source_chain(gw, target) if with_source else ([], [])
+    started = time.monotonic()
+    waiter = Waiter(gw, progress_reporter(ctx, rt.settings.mask_secrets), deadline=started + timeout)
+    steps: list[ReconcileStep] = list(skipped)
+    for step_target in [*sources, target]:
+        patch = own_patch if step_target is target else reconcile_patch(step_target.kind, token)
+        await waiter.request(step_target, patch)
+        if not wait:
+            steps.append(step_target.step("requested"))
+            continue
+        step = await waiter.wait(step_target, token)
+        steps.append(step)
+        if step.outcome != "ready":
+            break
+
+    result = summarize(target, token, steps, waiter.polls, time.monotonic() - started, timeout)
+    return respond(rt, render_result(result), result)

@@ -1,0 +1,74 @@
+"""resume_flux_reconciliation: resume a suspended Flux object and reconcile it right away."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult
+
+from flux_mcp.flux.kinds import REQUESTED_AT
+from flux_mcp.flux.reconcile import ReconcileRefused, request_token, resume_patch
+from flux_mcp.flux.status import is_suspended
+from flux_mcp.tools._params import ApiVersionArg, ContextArg, FluxKindArg, NameArg, NamespaceArg
+from flux_mcp.tools._reconciliation import (
+    DEFAULT_TIMEOUT,
+    ReconcileResult,
+    TimeoutArg,
+    WaitArg,
+    Waiter,
+    progress_reporter,
+    render_result,
+    resolve_target,
+    summarize,
+)
+from flux_mcp.tools._registry import flux_tool, respond, runtime
+
+
+# Not idempotent: like reconcile_flux_resource, every call requests a new reconcile. Not
+# destructive: the object goes back to applying what Git declares.
+@flux_tool(title="Resume Flux reconciliation", read_only=False, destructive=False, idempotent=False)
+async def resume_flux_reconciliation(
+    ctx: Context[Any, Any],
+    kind: FluxKindArg,
+    name: NameArg,
+    namespace: NamespaceArg,
+    apiVersion: ApiVersionArg = None,
+    wait: WaitArg = True,
+    timeout: TimeoutArg = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - a tool argument, the deadline of the wait
+    context: ContextArg = None,
+) -> Annotated[CallToolResult, ReconcileResult]:
+    """Resume reconciliation of a suspended Flux object and request a reconcile in the same write.
+
+    Removes spec.suspend (flux-operator kinds: sets fluxcd.controlplane.io/reconcile=enabled) and
+    writes reconcile.fluxcd.io/requestedAt; by default waits for the outcome like
+    reconcile_flux_resource (Ready with revision, or the failure reason, or still reconciling at
+    the timeout).
+    """
+    rt = runtime(ctx)
+    gw = await rt.gateway(context)
+    target = await resolve_target(gw, kind, name, namespace, apiVersion)
+    previous = str(((target.obj.get("metadata") or {}).get("annotations") or {}).get(REQUESTED_AT, ""))
+    token = request_token(differ_from=previous)
+    try:
+        patch = resume_patch(target.kind, token)
+    except ReconcileRefused as exc:
+        raise ToolError(str(exc)) from exc
+    was_suspended = is_suspended(target.obj, target.kind)
+
+    started = time.monotonic()
+    waiter = Waiter(gw, progress_reporter(ctx, rt.settings.mask_secrets), deadline=started + timeout)
+    await waiter.request(target, patch)
+    static = target.kind.is_static(target.obj)
+    if static:
+        # Alert and Provider honour spec.suspend but have no reconcile loop to wait for.
+        step = target.step("ready", reason="Static", message=static)
+    elif wait:
+        step = await waiter.wait(target, token)
+    else:
+        step = target.step("requested")
+    result = summarize(target, token, [step], waiter.polls, time.monotonic() - started, timeout)
+    note = "resumed" if was_suspended else "was not suspended; reconcile requested"
+    return respond(rt, f"{target.label} {note}.\n" + render_result(result), result)
