@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import logging
 import sys
@@ -96,10 +97,20 @@ def cluster_for(settings: Settings) -> Iterator[dict[str, Any] | None]:
 
 
 def serve(settings: Settings) -> int:
-    from flux_mcp.server import build_server
+    # Start-up creates ~10^5 long-lived objects (mcp_types' pydantic models, tool schemas): cyclic GC
+    # passes over them during import are wasted work, and freezing them keeps them out of every later
+    # collection (a 5,000-object health check allocates enough to trigger many).
+    gc.disable()
+    try:
+        from flux_mcp.server import build_server
 
-    with cluster_for(settings) as kubeconfig:
-        build_server(settings, kubeconfig=kubeconfig).run("stdio")
+        with cluster_for(settings) as kubeconfig:
+            server = build_server(settings, kubeconfig=kubeconfig)
+            gc.enable()
+            gc.freeze()
+            server.run("stdio")
+    finally:
+        gc.enable()
     return 0
 
 

@@ -27,11 +27,6 @@ _KNOWN_TOKENS = re.compile(
     r"|eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*)"
 )
 _PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)", re.S)
-# One cheap search decides whether a string needs the full treatment; most strings do not.
-_TRIGGER = re.compile(
-    r"://[^\s/]*@|(?i:bearer|basic|token|passw|pwd|secret|api[_-]?key|access[_-]?key|private[_-]?key"
-    r"|authorization)|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|AKIA|eyJ|-----BEGIN"
-)
 
 
 def _mask_userinfo(match: re.Match[str]) -> str:
@@ -45,9 +40,22 @@ def _mask_userinfo(match: re.Match[str]) -> str:
     return match.group(0)
 
 
+# Lower-cased literals covering every pattern below : keep them in step.
+_NEEDLES = ("://", "bearer", "basic", "token", "passw", "pwd", "secret", "api_key", "api-key", "apikey",
+            "access_key", "access-key", "accesskey", "private_key", "private-key", "privatekey", "authorization",
+            "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xox", "akia", "eyj", "-----begin")
+
+
+def _may_hold_secret(text: str) -> bool:
+    # Plain substring scans of the lower-cased text are ~30x faster than one case-insensitive
+    # alternation regex over a 40 kB page; the exact patterns below still decide what is masked.
+    low = text.lower()
+    return any(needle in low for needle in _NEEDLES)
+
+
 def redact_text(text: str) -> str:
     """Mask credentials inside free text: URL userinfo, auth headers, key=value secrets, tokens."""
-    if not text or _TRIGGER.search(text) is None:
+    if not text or not _may_hold_secret(text):
         return text
     text = _PRIVATE_KEY.sub(f"-----BEGIN PRIVATE KEY----- {MASK}", text)
     text = _URL_USERINFO.sub(_mask_userinfo, text)

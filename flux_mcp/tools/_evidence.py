@@ -12,15 +12,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from mcp.server.mcpserver.exceptions import ToolError
 
 from flux_mcp.flux.evidence import Evidence, PodLogQuery, PodQuery, Requests, parse_controller_log
 from flux_mcp.flux.refs import ObjectKey
 from flux_mcp.kube.discovery import ResourceKind
-from flux_mcp.kube.gateway import KubeGateway
 from flux_mcp.tools._cluster import fetch_events
+
+if TYPE_CHECKING:
+    from flux_mcp.kube.gateway import KubeGateway  # lightkube loads on first use, not at start-up
 
 log = logging.getLogger("flux_mcp.tools.evidence")
 

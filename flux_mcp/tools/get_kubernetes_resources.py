@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
@@ -14,8 +17,9 @@ from flux_mcp.flux.budget import fit_items
 from flux_mcp.flux.kinds import find_flux_kind
 from flux_mcp.flux.redaction import redact_object
 from flux_mcp.flux.render import to_yaml
+from flux_mcp.flux.status import evaluate_status, workload_state
 from flux_mcp.kube.discovery import ResourceKind
-from flux_mcp.tools._cluster import EventSummary, event_line, warning_events_by_object
+from flux_mcp.tools._cluster import EventSummary, age, event_line, parse_time, warning_events_by_object
 from flux_mcp.tools._fieldpath import FieldPath, parse_field_path
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, KindArg, OptionalNameArg, OptionalNamespaceArg
 from flux_mcp.tools._registry import flux_tool, respond, runtime
@@ -25,6 +29,10 @@ if TYPE_CHECKING:
 
 SEPARATOR = "\n---\n"
 EVENTS_PER_OBJECT = 3
+TABLE_MESSAGE_CHARS = 100
+# Our own continue tokens resume inside an API page when the output budget cut it, so no object
+# is skipped: they carry the API token that produced the page and how many of its objects were shown.
+RESUME_PREFIX = "fluxcd-mcp:"
 
 
 class ResourceListResult(BaseModel):
@@ -33,10 +41,57 @@ class ResourceListResult(BaseModel):
     namespace: str = Field(description="The namespace listed; empty for all namespaces or cluster-scoped kinds.")
     returned: int = Field(description="Objects in this page.")
     shown: int = Field(description="Objects that fit in the text output.")
-    names: list[str] = Field(description="namespace/name (or name) of every object in this page.")
+    names: list[str] = Field(description="namespace/name (or name) of every object shown in this answer.")
     continue_token: str | None = Field(None, description="Pass as continue_token to read the next page.")
     resource_version: str | None = None
     truncated: bool = False
+
+
+def resume_token(api_token: str | None, skip: int) -> str:
+    payload = json.dumps({"c": api_token or "", "s": skip}, separators=(",", ":")).encode()
+    return RESUME_PREFIX + base64.urlsafe_b64encode(payload).decode()
+
+
+def parse_continue(token: str | None) -> tuple[str | None, int]:
+    """(API continue token, objects of that page already shown) from a token we handed out."""
+    if not token or not token.startswith(RESUME_PREFIX):
+        return token, 0
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(token[len(RESUME_PREFIX):].encode()))
+        api_token, skip = payload["c"], payload["s"]
+    except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+        raise ToolError("continue_token: not a token from a previous page; start again without it") from exc
+    if not isinstance(api_token, str) or not isinstance(skip, int) or skip < 0:
+        raise ToolError("continue_token: not a token from a previous page; start again without it")
+    return api_token or None, skip
+
+
+def _table_cells(obj: dict[str, Any], all_namespaces: bool, now: datetime) -> list[str]:
+    metadata = obj.get("metadata") or {}
+    cells = [str(metadata.get("namespace") or "")] if all_namespaces else []
+    cells.append(str(metadata.get("name") or ""))
+    if isinstance(obj.get("status"), dict):
+        status = evaluate_status(obj) if find_flux_kind(str(obj.get("kind", ""))) else workload_state(obj)
+        message = " ".join(status.message.split())
+        if len(message) > TABLE_MESSAGE_CHARS:
+            message = message[: TABLE_MESSAGE_CHARS - 1] + "…"
+        cells += [status.state, status.reason or "-", age(parse_time(metadata.get("creationTimestamp")), now),
+                  message]
+    else:
+        cells += ["-", "-", age(parse_time(metadata.get("creationTimestamp")), now), ""]
+    return cells
+
+
+def _table(objects: list[dict[str, Any]], all_namespaces: bool, now: datetime) -> tuple[str, list[str]]:
+    """(header line, one aligned line per object), like `kubectl get` with Flux-aware status."""
+    titles = (["NAMESPACE"] if all_namespaces else []) + ["NAME", "STATE", "REASON", "AGE", "MESSAGE"]
+    rows = [_table_cells(obj, all_namespaces, now) for obj in objects]
+    widths = [max([len(titles[i])] + [len(r[i]) for r in rows]) for i in range(len(titles) - 1)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join([c.ljust(w) for c, w in zip(cells, widths, strict=False)] + [cells[-1]]).rstrip()
+
+    return line(titles), [line(r) for r in rows]
 
 
 def _project(obj: dict[str, Any], paths: list[FieldPath]) -> dict[str, Any]:
@@ -107,6 +162,11 @@ async def get_kubernetes_resources(
         Field(description="The continue token returned by the previous page, to read the next page. "
               "Keep the other arguments unchanged.", max_length=10_000),
     ] = None,
+    output: Annotated[
+        Literal["yaml", "table"],
+        Field(description="yaml (default): whole objects as compact YAML. table: one line per object "
+              "(namespace, name, state, reason, age, message) — best for surveying many objects."),
+    ] = "yaml",
     fields: Annotated[
         list[str] | None,
         Field(description="Return only these fields per object, as simple JSONPath, e.g. "
@@ -121,64 +181,73 @@ async def get_kubernetes_resources(
     omit it to list. Empty `namespace` lists all namespaces. managedFields and the
     last-applied-configuration annotation are removed, Secret values are masked, and Flux objects
     carry their recent Warning events as trailing comments. Lists are paged: when more objects
-    exist the answer ends with a `continue_token` to pass back for the next page. Use `fields` to
-    return a few fields per object when listing many.
+    exist the answer ends with a `continue_token` to pass back for the next page (also when the
+    output limit cut a page: the next call resumes at the first object not shown). Use
+    `output="table"` to survey many objects, or `fields` to return a few fields per object.
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)
     paths = [parse_field_path(f) for f in fields or []]
     rk = await gw.resolve(kind, apiVersion)
     namespace = namespace or None
-    page = await _fetch(gw, rk, name, namespace, selector, field_selector, limit, continue_token)
+    api_token, skip = parse_continue(continue_token)
+    page = await _fetch(gw, rk, name, namespace, selector, field_selector, limit, api_token)
+    items = page.items[skip:]
 
     events: dict[tuple[str, str], list[EventSummary]] = {}
-    if page.items and find_flux_kind(rk.kind, rk.group) is not None and not paths:
-        single = name if len(page.items) == 1 else None
+    if items and output == "yaml" and find_flux_kind(rk.kind, rk.group) is not None and not paths:
+        single = name if len(items) == 1 else None
         events_namespace = namespace if rk.namespaced else None
         if single and rk.namespaced:
-            events_namespace = (page.items[0].get("metadata") or {}).get("namespace") or events_namespace
+            events_namespace = (items[0].get("metadata") or {}).get("namespace") or events_namespace
         events = await warning_events_by_object(gw, events_namespace, rk.kind, single, EVENTS_PER_OBJECT)
 
     now = datetime.now(UTC)
     mask = rt.settings.mask_secrets
-    rendered = []
-    for obj in page.items:
-        metadata = obj.get("metadata") or {}
+    for obj in items:
         obj.setdefault("apiVersion", rk.api_version)
         obj.setdefault("kind", rk.kind)
-        key = (str(metadata.get("namespace") or ""), str(metadata.get("name") or ""))
-        rendered.append(_render(obj, paths, events.get(key, []), mask, now))
 
     scope = f'namespace "{namespace}"' if namespace and rk.namespaced else (
         "all namespaces" if rk.namespaced else "cluster scope")
-    header = f"# {len(page.items)} {rk.kind} ({rk.api_version}) in {scope}"
+    header = f"# {len(items)} {rk.kind} ({rk.api_version}) in {scope}"
     if continue_token:
         header += " (continued page)"
     hint = (
-        f"pass a smaller `limit` (e.g. limit={max(1, len(page.items) // 2)}) and page with continue_token, "
-        "or select `fields`, or narrow with `namespace`/`selector`"
+        "call again with the continue_token below to see the objects not shown, or pass a smaller `limit` "
+        f"(e.g. limit={max(1, len(items) // 2)}), output=\"table\", `fields`, or narrow with `namespace`/`selector`"
     )
-    fitted = fit_items(rendered, rt.settings.output_limit - 600, hint=hint, header=header, separator=SEPARATOR)
+    budget = rt.settings.output_limit - 600
+    if output == "table":
+        all_namespaces = rk.namespaced and not namespace
+        title, lines = _table([redact_object(o, mask_secrets=mask) for o in items], all_namespaces, now)
+        fitted = fit_items(lines, budget, hint=hint, header=f"{header}\n{title}")
+    else:
+        rendered = []
+        for obj in items:
+            metadata = obj.get("metadata") or {}
+            key = (str(metadata.get("namespace") or ""), str(metadata.get("name") or ""))
+            rendered.append(_render(obj, paths, events.get(key, []), mask, now))
+        fitted = fit_items(rendered, budget, hint=hint, header=header, separator=SEPARATOR)
     text = fitted.text
-    if page.continue_token:
+    next_token = resume_token(api_token, skip + fitted.shown) if fitted.truncated else page.continue_token
+    if next_token:
         text += (
             f"\n\n# More {rk.kind} objects exist. Call get_kubernetes_resources again with the same arguments "
-            f"and continue_token={page.continue_token!r} to read the next page."
+            f"and continue_token={next_token!r} to read them."
         )
-    if fitted.truncated and page.continue_token:
-        text += " (Objects cut above are not on the next page: repeat this page with a smaller limit to see them.)"
-    if not page.items:
+    if not items:
         text = f"# no {rk.kind} ({rk.api_version}) found in {scope}" + (
             f" matching selector {selector!r}" if selector else "") + (
             f" and field selector {field_selector!r}" if field_selector else "")
 
     names = [
         "/".join(p for p in ((o.get("metadata") or {}).get("namespace"), (o.get("metadata") or {}).get("name")) if p)
-        for o in page.items
+        for o in items[: fitted.shown]
     ]
     result = ResourceListResult(
-        kind=rk.kind, api_version=rk.api_version, namespace=namespace or "", returned=len(page.items),
-        shown=fitted.shown, names=names, continue_token=page.continue_token,
+        kind=rk.kind, api_version=rk.api_version, namespace=namespace or "", returned=len(items),
+        shown=fitted.shown, names=names, continue_token=next_token,
         resource_version=page.resource_version, truncated=fitted.truncated,
     )
     return respond(rt, text, result, hint=hint)

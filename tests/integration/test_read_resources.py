@@ -152,3 +152,46 @@ async def test_the_context_argument_selects_another_context(sandbox: Sandbox, sa
                        name="apps", namespace="flux-system", context="sandbox-alt")
 
     assert answer.structured["names"] == ["flux-system/apps"]
+
+
+async def test_pages_cut_by_the_output_limit_resume_at_the_first_object_not_shown(
+    sandbox: Sandbox, sandbox_kubeconfig: Path
+) -> None:
+    expected = (await ask(server_on(sandbox_kubeconfig), "get_kubernetes_resources", kind="Kustomization",
+                          limit=1000, output="table")).structured["names"]
+    server = server_on(sandbox_kubeconfig, output_limit=3000)
+
+    seen: list[str] = []
+    token = None
+    for _ in range(len(expected) + 1):
+        arguments: dict[str, object] = {"kind": "Kustomization", "limit": 50}
+        if token:
+            arguments["continue_token"] = token
+        page = await ask(server, "get_kubernetes_resources", **arguments)
+        assert not page.is_error, page.text
+        assert len(page.text) <= 3000
+        seen += page.structured["names"]
+        token = page.structured.get("continue_token")
+        if not token:
+            break
+
+    assert len(seen) == len(set(seen))
+    assert sorted(seen) == sorted(expected)
+
+
+async def test_table_output_surveys_many_objects_one_line_each(sandbox: Sandbox, sandbox_kubeconfig: Path) -> None:
+    answer = await ask(server_on(sandbox_kubeconfig), "get_kubernetes_resources", kind="Kustomization",
+                       output="table")
+
+    lines = answer.text.splitlines()
+    assert lines[1].split()[:5] == ["NAMESPACE", "NAME", "STATE", "REASON", "AGE"]
+    billing = next(line for line in lines if " billing-infra " in f" {line} ")
+    assert billing.split()[:4] == ["team-billing", "billing-infra", "failed", "ArtifactFailed"]
+    assert len(lines) == 2 + answer.structured["returned"]
+
+
+async def test_a_forged_continue_token_is_refused_clearly(sandbox: Sandbox, sandbox_kubeconfig: Path) -> None:
+    answer = await ask(server_on(sandbox_kubeconfig), "get_kubernetes_resources", kind="Kustomization",
+                       continue_token="fluxcd-mcp:not-base64!")
+
+    assert answer.is_error and "continue_token" in answer.text

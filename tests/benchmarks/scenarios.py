@@ -1,0 +1,380 @@
+"""The five measurements of issue 7, each against a running sandbox over real stdio."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import anyio
+
+from tests.benchmarks.results import Report, Row, median
+from tests.benchmarks.stdio import CallMeasure, ColdStart, ServerUnderTest, Session, cold_start, session
+
+if TYPE_CHECKING:
+    from flux_mcp.sandbox import Sandbox
+    from tests.benchmarks.cluster import Census
+
+KIB_PER_MIB = 1024
+SETTLE_SECONDS = 1.0
+
+OUR_LIST = "get_kubernetes_resources"
+OUR_HEALTH = "get_flux_health"
+OUR_GRAPH = "get_flux_dependency_graph"
+GO_LIST = "resources_list"
+GO_GET = "resources_get"
+
+
+@dataclass(frozen=True)
+class Contestants:
+    ours: ServerUnderTest
+    theirs: ServerUnderTest | None
+    floor: ServerUnderTest | None = None
+    """An MCPServer with no tools: what the SDK alone costs at start-up."""
+
+
+def _requests(sandbox: Sandbox) -> int:
+    return len(sandbox.requests)
+
+
+async def _measured(
+    sandbox: Sandbox, sess: Session, tool: str, arguments: dict[str, Any]
+) -> tuple[CallMeasure, int, float | None]:
+    """One call with the API requests it made and the server CPU time it used."""
+    sandbox.clear_requests()
+    cpu_before = sess.cpu_ms()
+    measure = await sess.call(tool, arguments)
+    return measure, _requests(sandbox), _cpu_delta(cpu_before, sess.cpu_ms())
+
+
+def _cpu_delta(before: float | None, after: float | None) -> float | None:
+    return None if before is None or after is None else after - before
+
+
+def _missing(sess: Session, *tools: str) -> list[str]:
+    return [tool for tool in tools if tool not in sess.tools]
+
+
+# 1. cold start ---------------------------------------------------------------------------------
+
+
+async def measure_cold_start(report: Report, contestants: Contestants, runs: int) -> None:
+    """Interleaved runs (ours, theirs, ours, ...) so that load from other work hits both alike."""
+    ours: list[ColdStart] = []
+    theirs: list[ColdStart] = []
+    floor: list[ColdStart] = []
+    for _ in range(runs):
+        if contestants.floor is not None:
+            floor.append(await cold_start(contestants.floor))
+        ours.append(await cold_start(contestants.ours))
+        if contestants.theirs is not None:
+            theirs.append(await cold_start(contestants.theirs))
+
+    def wall(starts: list[ColdStart]) -> float | None:
+        return median([s.tools_list_ms for s in starts])
+
+    def cpu(starts: list[ColdStart]) -> float | None:
+        return median([s.cpu_ms for s in starts if s.cpu_ms is not None])
+
+    details: dict[str, Any] = {
+        "runs": runs,
+        **{f"{name}_ms": [round(s.tools_list_ms, 1) for s in starts]
+           for name, starts in (("ours", ours), ("theirs", theirs), ("floor", floor))},
+        **{f"{name}_cpu_ms": [s.cpu_ms for s in starts]
+           for name, starts in (("ours", ours), ("theirs", theirs), ("floor", floor))},
+        "ours_tools": ours[-1].tool_count if ours else None,
+        "ours_tools_list_bytes": ours[-1].tools_list_bytes if ours else None,
+        "theirs_tools": theirs[-1].tool_count if theirs else None,
+        "theirs_tools_list_bytes": theirs[-1].tools_list_bytes if theirs else None,
+    }
+    report.details["cold_start"] = details
+    report.add(
+        Row("1", f"cold start → first tools/list (median of {runs})", "ms", wall(ours), wall(theirs),
+            budget=600.0),
+        Row("1", "… an empty mcp 2.3 MCPServer (SDK floor)", "ms", wall(floor), wall(theirs),
+            note="no tools, none of our modules: the start-up cost we cannot remove ourselves"),
+        Row("1", "… server CPU to first tools/list", "ms", cpu(ours), cpu(theirs),
+            note=f"user+system CPU of the process (/proc), robust to machine load; SDK floor {cpu(floor)} ms"),
+        Row("1", "tools/list size (tools)", "bytes", details.get("ours_tools_list_bytes"),
+            details.get("theirs_tools_list_bytes"),
+            note=f"ours {details.get('ours_tools')} tools, theirs {details.get('theirs_tools', '—')} tools"),
+    )
+
+
+# 2. list 2,000 Kustomizations -----------------------------------------------------------------
+
+_TEXT_CONTINUE = re.compile(r"continue\W{0,4}[:=]\s*[\"'`]?([A-Za-z0-9+/=_.\-]{8,})")
+
+
+def continue_token(measure: CallMeasure) -> str | None:
+    """The `continue` token of a page, from structured content or, failing that, the text."""
+    structured = measure.structured
+    if isinstance(structured, dict):
+        for key in ("continue", "continue_token", "continueToken", "next_continue"):
+            value = structured.get(key)
+            if isinstance(value, str) and value:
+                return value
+    found = _TEXT_CONTINUE.search(measure.text)
+    return found.group(1) if found else None
+
+
+def items_returned(measure: CallMeasure, key: str = "returned") -> int | None:
+    """Objects in a page (`returned`) or in its text (`shown`: what fit in the output budget)."""
+    structured = measure.structured
+    if isinstance(structured, dict):
+        value = structured.get(key)
+        if isinstance(value, int):
+            return value
+        for name in ("items", "names"):
+            if isinstance(structured.get(name), list):
+                return len(structured[name])
+    return None
+
+
+READY_FIELDS = [
+    '.status.conditions[?(@.type=="Ready")].status',
+    '.status.conditions[?(@.type=="Ready")].message',
+]
+"""Roughly the columns of the Go server's table (READY, STATUS): the compact way to list many."""
+
+
+async def _list_all_pages(sess: Session, base: dict[str, Any], limit: int, expected: int) -> dict[str, Any]:
+    """Page through every object the way a model follows our tool's hints.
+
+    Follow `continue_token`; when a page comes back cut by the output budget (fewer objects in
+    the text than in the page), repeat that page with `limit` = what fit, and keep that limit.
+    """
+    pages: list[CallMeasure] = []
+    token: str | None = None
+    in_text = repeated = 0
+    cpu_before = sess.cpu_ms()
+    for _ in range(expected + 5):
+        arguments: dict[str, Any] = {**base, "limit": limit}
+        if token:
+            arguments["continue_token"] = token
+        page = await sess.call(OUR_LIST, arguments)
+        pages.append(page)
+        if page.is_error:
+            break
+        returned, shown = items_returned(page), items_returned(page, "shown")
+        if returned is not None and shown is not None and 0 < shown < returned:
+            limit, repeated = shown, repeated + 1
+            continue
+        in_text += shown or 0
+        token = continue_token(page)
+        if not token:
+            break
+    return {
+        "ms": sum(p.ms for p in pages),
+        "server_cpu_ms": _cpu_delta(cpu_before, sess.cpu_ms()),
+        "page_ms": [round(p.ms, 1) for p in pages],
+        "bytes": sum(p.bytes for p in pages),
+        "calls": len(pages),
+        "repeated_after_cut": repeated,
+        "final_limit": limit,
+        "objects_in_text": in_text,
+        "errors": [p.text[:300] for p in pages if p.is_error],
+    }
+
+
+async def measure_listing(
+    report: Report, contestants: Contestants, census: Census, repeats: int, page_limit: int
+) -> None:
+    expected = census.count("Kustomization")
+    api_version = next((o.api_version for o in census.objects if o.kind == "Kustomization"), "")
+    details: dict[str, Any] = {"kustomizations": expected, "api_version": api_version, "page_limit": page_limit}
+    variants: dict[str, list[dict[str, Any]]] = {"yaml": [], "fields": []}
+    go: list[CallMeasure] = []
+    async with session(contestants.ours) as ours:
+        if missing := _missing(ours, OUR_LIST):
+            report.skipped.append(f"2 listing: our server has no {', '.join(missing)} yet")
+            return
+        fields_limit = min(expected, ours.argument_maximum(OUR_LIST, "limit") or expected)
+        details["fields_limit"] = fields_limit
+        # A warm-up call fills discovery caches: the measured calls are the steady state.
+        await ours.call(OUR_LIST, {"kind": "Kustomization", "limit": 1})
+        for _ in range(repeats):
+            variants["yaml"].append(await _list_all_pages(ours, {"kind": "Kustomization"}, page_limit, expected))
+            variants["fields"].append(
+                await _list_all_pages(ours, {"kind": "Kustomization", "fields": READY_FIELDS}, fields_limit, expected)
+            )
+    if contestants.theirs is not None:
+        async with session(contestants.theirs) as theirs:
+            arguments = {"apiVersion": api_version, "kind": "Kustomization"}
+            await theirs.call(GO_LIST, arguments)
+            go_cpu: list[float] = []
+            for _ in range(repeats):
+                cpu_before = theirs.cpu_ms()
+                go.append(await theirs.call(GO_LIST, arguments))
+                if (used := _cpu_delta(cpu_before, theirs.cpu_ms())) is not None:
+                    go_cpu.append(used)
+            details["theirs_cpu_ms"] = go_cpu
+            details["theirs_rows"] = max(0, len(go[-1].text.strip().splitlines()) - 1) if go else None
+            details["theirs_errors"] = [m.text[:300] for m in go if m.is_error]
+    details["ours"] = variants
+    details["theirs"] = [{"ms": m.ms, "bytes": m.bytes, "error": m.is_error} for m in go]
+    report.details["listing"] = details
+    go_ms = median([m.ms for m in go])
+    go_bytes = median([float(m.bytes) for m in go])
+    go_label = f"resources_list, 1 call, {details.get('theirs_rows', '?')} rows"
+    labels = {
+        "yaml": f"compact YAML, limit {page_limit}",
+        "fields": f"fields=Ready status+message, limit {fields_limit}",
+    }
+    for name, runs in variants.items():
+        if not runs:
+            continue
+        last = runs[-1]
+        report.add(
+            Row("2", f"list {expected} Kustomizations: {labels[name]} ({last['calls']} calls)", "ms",
+                median([r["ms"] for r in runs]), go_ms, go_label, budget=go_ms,
+                note=f"followed continue_token; {last['repeated_after_cut']} page(s) repeated after the output "
+                     f"budget cut them, limit settled at {last['final_limit']}; objects in the text: "
+                     f"{last['objects_in_text']} of {expected}" + (f"; errors: {last['errors']}" if last["errors"]
+                                                                  else "")),
+            Row("2", f"… server CPU time ({name})", "ms",
+                median([r["server_cpu_ms"] for r in runs if r["server_cpu_ms"] is not None]),
+                median(details.get("theirs_cpu_ms", [])), "1 call",
+                note="user+system CPU of the server process (/proc), insensitive to waiting for a core"),
+            Row("2", f"… bytes returned ({name})", "bytes", median([float(r["bytes"]) for r in runs]), go_bytes,
+                "table"),
+        )
+
+
+# 3 + 4. health and graph over ~5,000 Flux objects, RSS --------------------------------------
+
+
+async def measure_analysis(
+    report: Report, contestants: Contestants, sandbox: Sandbox, census: Census, repeats: int
+) -> None:
+    details: dict[str, Any] = {"flux_objects": census.count()}
+    rows: list[Row] = []
+    async with session(contestants.ours) as ours:
+        await anyio.sleep(SETTLE_SECONDS)
+        idle = ours.memory_kib()
+        details["ours_pid"] = ours.pid
+        details["ours_idle_kib"] = idle
+        for tool in (OUR_HEALTH, OUR_GRAPH):
+            if tool not in ours.tools:
+                report.skipped.append(f"3 {tool}: not registered by our server yet")
+                continue
+            calls = [await _measured(sandbox, ours, tool, {}) for _ in range(repeats)]
+            first, warm = calls[0], calls[1:] or calls
+            details[tool] = [
+                {"ms": m.ms, "requests": n, "server_cpu_ms": cpu, "bytes": m.bytes,
+                 "structured_bytes": m.structured_bytes, "error": m.is_error, "head": m.text[:400]}
+                for m, n, cpu in calls
+            ]
+            rows += [
+                Row("3", f"{tool}: first call", "ms", first[0].ms, note="includes discovery and the client set-up"),
+                Row("3", f"{tool}: warm (median of {len(warm)})", "ms", median([m.ms for m, _, _ in warm]),
+                    budget=1500.0 if tool == OUR_HEALTH else None),
+                Row("3", f"{tool}: server CPU per warm call", "ms",
+                    median([cpu for _, _, cpu in warm if cpu is not None]),
+                    note="user+system CPU of the server process (/proc): the wall time on an idle machine is "
+                         "about this plus the API round trips"),
+                Row("3", f"{tool}: API requests (first call)", "requests", float(first[1]),
+                    note=f"warm calls made {median([float(n) for _, n, _ in warm])} requests"),
+                Row("3", f"{tool}: bytes returned", "bytes", float(first[0].bytes),
+                    note=f"structured content {first[0].structured_bytes} bytes"
+                         + ("; ERROR: " + first[0].text[:200] if first[0].is_error else "")),
+            ]
+        peak = ours.memory_kib()
+        details["ours_after_kib"] = peak
+
+    theirs_idle: dict[str, int] = {}
+    theirs_peak: dict[str, int] = {}
+    sweep_ms = sweep_bytes = sweep_requests = sweep_cpu = None
+    if contestants.theirs is not None:
+        kinds = sorted({(o.api_version, o.kind) for o in census.objects})
+        async with session(contestants.theirs) as theirs:
+            await anyio.sleep(SETTLE_SECONDS)
+            theirs_idle = theirs.memory_kib()
+            sandbox.clear_requests()
+            cpu_before = theirs.cpu_ms()
+            sweep = [await theirs.call(GO_LIST, {"apiVersion": av, "kind": k}) for av, k in kinds]
+            sweep_cpu = _cpu_delta(cpu_before, theirs.cpu_ms())
+            sweep_requests = float(_requests(sandbox))
+            sweep_ms = sum(m.ms for m in sweep)
+            sweep_bytes = float(sum(m.bytes for m in sweep))
+            theirs_peak = theirs.memory_kib()
+        details["theirs_sweep"] = {"kinds": len(kinds), "ms": sweep_ms, "bytes": sweep_bytes,
+                                   "requests": sweep_requests, "server_cpu_ms": sweep_cpu}
+    floor_idle: dict[str, int] = {}
+    if contestants.floor is not None:
+        async with session(contestants.floor) as floor:
+            await anyio.sleep(SETTLE_SECONDS)
+            floor_idle = floor.memory_kib()
+    details["floor_idle_kib"] = floor_idle
+    details["theirs_idle_kib"] = theirs_idle
+    details["theirs_after_kib"] = theirs_peak
+    report.details["analysis"] = details
+
+    def mib(values: dict[str, int], key: str) -> float | None:
+        return values[key] / KIB_PER_MIB if key in values else None
+
+    sweep_label = "resources_list × every Flux kind"
+    rows += [
+        Row("3", "find what is not ready: one health call vs listing every Flux kind", "ms",
+            next((r.ours for r in rows if r.metric.startswith(f"{OUR_HEALTH}: warm")), None), sweep_ms,
+            sweep_label),
+        Row("3", "… server CPU", "ms",
+            next((r.ours for r in rows if r.metric == f"{OUR_HEALTH}: server CPU per warm call"), None), sweep_cpu,
+            sweep_label),
+        Row("3", "… bytes the assistant reads", "bytes",
+            next((r.ours for r in rows if r.metric == f"{OUR_HEALTH}: bytes returned"), None), sweep_bytes,
+            sweep_label),
+        Row("3", "… API requests", "requests",
+            next((r.ours for r in rows if r.metric.startswith(f"{OUR_HEALTH}: API")), None), sweep_requests,
+            sweep_label),
+        Row("4", "idle RSS after start", "MiB", mib(idle, "VmRSS"), mib(theirs_idle, "VmRSS")),
+        Row("4", "… an empty mcp 2.3 MCPServer (SDK floor), idle", "MiB", mib(floor_idle, "VmRSS"),
+            mib(theirs_idle, "VmRSS")),
+        Row("4", "peak RSS (VmHWM) through the calls of 3", "MiB", mib(peak, "VmHWM"), mib(theirs_peak, "VmHWM"),
+            "during its sweep", budget=128.0),
+    ]
+    report.add(*rows)
+
+
+# 5. bytes to answer "what is broken and why" --------------------------------------------------
+
+
+async def measure_what_is_broken(report: Report, contestants: Contestants, sandbox: Sandbox, census: Census) -> None:
+    broken = census.not_ready()
+    details: dict[str, Any] = {"not_ready": [f"{o.kind}/{o.namespace}/{o.name} ({o.state})" for o in broken]}
+    async with session(contestants.ours) as ours:
+        if missing := _missing(ours, OUR_HEALTH, OUR_LIST):
+            report.skipped.append(f"5 what is broken: our server has no {', '.join(missing)} yet")
+            report.details["what_is_broken"] = details
+            return
+        health, health_requests, _ = await _measured(sandbox, ours, OUR_HEALTH, {})
+        sandbox.clear_requests()
+        dumps = [
+            await ours.call(OUR_LIST, {"kind": o.kind, "name": o.name, "namespace": o.namespace}) for o in broken
+        ]
+        dump_requests = _requests(sandbox)
+    go_dumps: list[CallMeasure] = []
+    if contestants.theirs is not None:
+        async with session(contestants.theirs) as theirs:
+            go_dumps = [
+                await theirs.call(GO_GET, {"apiVersion": o.api_version, "kind": o.kind, "name": o.name,
+                                           "namespace": o.namespace})
+                for o in broken
+            ]
+    dump_bytes = float(sum(m.bytes for m in dumps))
+    details.update(
+        health={"ms": health.ms, "bytes": health.bytes, "requests": health_requests, "text": health.text},
+        ours_dump={"calls": len(dumps), "bytes": dump_bytes, "ms": sum(m.ms for m in dumps),
+                   "requests": dump_requests, "errors": [m.text[:200] for m in dumps if m.is_error]},
+        theirs_dump={"calls": len(go_dumps), "bytes": sum(m.bytes for m in go_dumps),
+                     "ms": sum(m.ms for m in go_dumps), "errors": [m.text[:200] for m in go_dumps if m.is_error]},
+    )
+    report.details["what_is_broken"] = details
+    report.add(
+        Row("5", f"what is broken and why ({len(broken)} not-ready objects): bytes", "bytes", float(health.bytes),
+            dump_bytes, f"our get_kubernetes_resources × {len(dumps)}",
+            note="ours = one get_flux_health call; theirs = anchor style, one get per not-ready object"),
+        Row("5", "… same, against the Go server's resources_get", "bytes", float(health.bytes),
+            float(sum(m.bytes for m in go_dumps)) if go_dumps else None, f"resources_get × {len(go_dumps)}"),
+        Row("5", "… tool calls needed", "calls", 1.0, float(len(broken))),
+    )
