@@ -56,6 +56,11 @@ def fit_items(
     return Fitted(text, shown, len(items))
 
 
+def clip_line(text: str, limit: int) -> str:
+    """Cut a one-line text to at most `limit` characters, ending in `…` when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def clip_text(text: str, limit: int, hint: str = "") -> Fitted:
     """Cut a long text at the last line break before `limit` and say so."""
     if len(text) <= limit:

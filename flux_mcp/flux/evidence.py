@@ -105,9 +105,8 @@ class Evidence:
     def object(self, key: ObjectKey) -> dict[str, Any] | _Unknown | None:
         if key in self.objects:
             return self.objects[key]
-        if self.final:
-            return UNKNOWN
-        self.requests.objects.add(key)
+        if not self.final:
+            self.requests.objects.add(key)
         return UNKNOWN
 
     def events_of(self, key: ObjectKey) -> list[dict[str, Any]] | _Unknown:

@@ -195,9 +195,6 @@ class FluxGraph:
         """What needs `key` ready."""
         return [e.source for e in self._in.get(key, ()) if e.type in REQUIREMENT_EDGES]
 
-    def flux_nodes(self) -> list[Node]:
-        return [n for n in self.nodes.values() if n.is_flux]
-
     def sorted_keys(self) -> list[ObjectKey]:
         return sorted(self.nodes, key=key_sort_key)
 

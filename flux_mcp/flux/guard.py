@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from flux_mcp.flux.refs import display
+
 # (label prefix, managing kind), in the order a manager is reported when several labels exist:
 # the innermost applier first (a ResourceSet's objects may also carry its Kustomization's labels).
 MANAGER_LABELS: tuple[tuple[str, str], ...] = (
@@ -36,7 +38,7 @@ class Manager:
     namespace: str
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.namespace}/{self.name}" if self.namespace else f"{self.kind} {self.name}"
+        return display(self.kind, self.namespace, self.name)
 
 
 def _labels(obj: Mapping[str, Any] | None) -> Mapping[str, Any]:

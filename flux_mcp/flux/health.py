@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from flux_mcp.flux.budget import fit_items
+from flux_mcp.flux.budget import clip_line, fit_items
 from flux_mcp.flux.graph import SEVERITY, FluxGraph, Node, StaleObject
 from flux_mcp.flux.redaction import redact_text
 from flux_mcp.flux.refs import ObjectKey, key_sort_key
@@ -98,13 +98,13 @@ class HealthEntry:
         head = f"{self.key.display} — {reason}"
         message = self.short_message(mask)
         if not message:
-            return clip_line(head)
-        return clip_line(f"{head}: {message}")
+            return clip_line(head, LINE_LIMIT)
+        return clip_line(f"{head}: {message}", LINE_LIMIT)
 
 
     def short_message(self, mask: bool = True) -> str:
         """The message on one line, masked, at most LINE_LIMIT characters."""
-        return clip_line(_WHITESPACE.sub(" ", redact_text(self.message) if mask else self.message).strip())
+        return clip_line(_WHITESPACE.sub(" ", redact_text(self.message) if mask else self.message).strip(), LINE_LIMIT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,10 +137,6 @@ class HealthReport:
     @property
     def healthy(self) -> bool:
         return not self.groups
-
-
-def clip_line(text: str, limit: int = LINE_LIMIT) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def tool_ref(key: ObjectKey) -> str:

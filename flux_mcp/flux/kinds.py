@@ -148,13 +148,18 @@ def find_flux_kind(name: str, group: str | None = None) -> FluxKind | None:
     return kind
 
 
+def flux_kind_by_group(group: str, kind: str) -> FluxKind | None:
+    """The catalogue entry for an exact API group and kind (no name aliases), or None."""
+    return _BY_GROUP_KIND.get((group, kind))
+
+
 def flux_kind_of(obj: dict[str, object]) -> FluxKind | None:
     """The catalogue entry of a Flux object, from its apiVersion and kind."""
     api_version = obj.get("apiVersion")
     kind = obj.get("kind")
     if not isinstance(api_version, str) or not isinstance(kind, str):
         return None
-    return _BY_GROUP_KIND.get((api_version.split("/", 1)[0], kind))
+    return flux_kind_by_group(api_version.split("/", 1)[0], kind)
 
 
 def is_flux_group(group: str) -> bool:

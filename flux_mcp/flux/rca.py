@@ -24,11 +24,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from flux_mcp.flux.budget import clip_line
 from flux_mcp.flux.evidence import UNKNOWN, ControllerLogLine, Evidence, PodLogQuery, PodQuery
 from flux_mcp.flux.kinds import REQUESTED_AT
 from flux_mcp.flux.redaction import redact_text
 from flux_mcp.flux.refs import ObjectKey, inventory_of, references_of
-from flux_mcp.flux.status import ObjectStatus, conditions_of, evaluate_status, workload_state
+from flux_mcp.flux.status import ObjectStatus, conditions_of, object_status
 from flux_mcp.flux.trace import SOURCE_EDGES
 
 MAX_DEPTH: Final = 10
@@ -51,9 +52,6 @@ SOURCE_REASONS: Final = frozenset({
 WORKLOAD_REASONS: Final = frozenset({
     "HealthCheckFailed", "ReconciliationFailed", "ProgressingWithRetry", "UpgradeFailed", "InstallFailed",
     "TestFailed", "RetriesExceeded",
-})
-HELM_RELEASE_FAILURES: Final = frozenset({
-    "RetriesExceeded", "UpgradeFailed", "InstallFailed", "RollbackFailed", "UninstallFailed", "TestFailed",
 })
 _AUTH_HINTS: Final = re.compile(
     r"(?i)authenticat|unauthori[sz]ed|\b401\b|\b403\b|forbidden|credential|permission denied|"
@@ -263,12 +261,11 @@ class Analysis:
 
 
 def _clip(text: str, width: int = _MESSAGE_WIDTH) -> str:
-    text = " ".join(redact_text(str(text)).split())
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+    return clip_line(" ".join(redact_text(str(text)).split()), width)
 
 
 def _state_of(key: ObjectKey, obj: Mapping[str, Any]) -> ObjectStatus:
-    return evaluate_status(dict(obj)) if key.is_flux else workload_state(dict(obj))
+    return object_status(dict(obj), key.is_flux)
 
 
 def _reasons(obj: Mapping[str, Any], status: ObjectStatus) -> set[str]:

@@ -19,8 +19,8 @@ from flux_mcp.flux.kinds import (
     REQUESTED_AT,
     RESET_AT,
     FluxKind,
-    find_flux_kind,
 )
+from flux_mcp.flux.refs import dig, display, helm_chart_key
 from flux_mcp.flux.status import conditions_of, evaluate_status, is_suspended, revision_of
 
 # Kinds a reference points to when the reference itself does not say (Flux API defaults).
@@ -80,7 +80,7 @@ def _name_of(obj: dict[str, Any]) -> tuple[str, str]:
 
 def describe(kind: FluxKind, obj: dict[str, Any]) -> str:
     name, namespace = _name_of(obj)
-    return f"{kind.kind} {namespace}/{name}" if namespace else f"{kind.kind} {name}"
+    return display(kind.kind, namespace, name)
 
 
 def reconcile_refusal(kind: FluxKind, obj: dict[str, Any]) -> str:
@@ -137,15 +137,6 @@ def resume_patch(kind: FluxKind, token: str) -> dict[str, Any]:
     return patch
 
 
-def _lookup(obj: dict[str, Any], path: tuple[str, ...]) -> Any:
-    value: Any = obj
-    for key in path:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
-    return value
-
-
 def source_of(kind: FluxKind, obj: dict[str, Any]) -> ObjectKey | None:
     """The object to reconcile before this one, so that it consumes a fresh artifact.
 
@@ -153,27 +144,21 @@ def source_of(kind: FluxKind, obj: dict[str, Any]) -> ObjectKey | None:
     for it (named `<release-namespace>-<release-name>` in the namespace of the chart's source;
     `status.helmChart` says so exactly once it is set), not the HelmRepository directly.
     """
-    name, namespace = _name_of(obj)
+    _, namespace = _name_of(obj)
     for path in kind.source_ref_paths:
-        ref = _lookup(obj, path)
+        ref = dig(obj, path)
         if not isinstance(ref, dict) or not ref.get("name"):
             continue
         ref_namespace = str(ref.get("namespace") or namespace)
         if path == ("spec", "chart", "spec", "sourceRef"):
-            generated = _lookup(obj, ("status", "helmChart"))
-            if isinstance(generated, str) and "/" in generated:
-                chart_namespace, chart_name = generated.split("/", 1)
-                return ObjectKey("HelmChart", chart_name, chart_namespace)
-            return ObjectKey("HelmChart", f"{namespace}-{name}", ref_namespace)
+            chart = helm_chart_key(obj)
+            if chart is not None:  # always: `spec.chart.spec` holds the reference just read
+                return ObjectKey(chart.kind, chart.name, chart.namespace)
         ref_kind = str(ref.get("kind") or _DEFAULT_REF_KIND.get(path[-1], ""))
         if not ref_kind:
             continue
         return ObjectKey(ref_kind, str(ref["name"]), ref_namespace)
     return None
-
-
-def source_kind(key: ObjectKey) -> FluxKind | None:
-    return find_flux_kind(key.kind)
 
 
 def _condition_is_current(condition: dict[str, Any], generation: int | None) -> bool:

@@ -34,7 +34,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from flux_mcp.flux.kinds import FLUX_KINDS, FluxKind, flux_kind_of
+from flux_mcp.flux.kinds import FLUX_KINDS, FluxKind, flux_kind_by_group, flux_kind_of
 
 EdgeType = Literal["source", "chart", "dependsOn", "applies", "alert", "imagepolicy", "automation", "owns"]
 
@@ -82,29 +82,36 @@ class ObjectKey:
     @property
     def display(self) -> str:
         """`Kind ns/name` — the form used in one-line reports."""
-        return f"{self.kind} {self.namespace}/{self.name}" if self.namespace else f"{self.kind} {self.name}"
+        return display(self.kind, self.namespace, self.name)
 
     @property
     def flux_kind(self) -> FluxKind | None:
         """The catalogue entry when this is a Flux kind (matched on group and kind)."""
-        return _FLUX_BY_GROUP_KIND.get((self.group, self.kind))
+        return flux_kind_by_group(self.group, self.kind)
 
     @property
     def is_flux(self) -> bool:
-        return (self.group, self.kind) in _FLUX_BY_GROUP_KIND
+        return flux_kind_by_group(self.group, self.kind) is not None
 
     @classmethod
     def of(cls, obj: Mapping[str, Any]) -> ObjectKey:
         """The key of an object from its apiVersion, kind and metadata."""
         metadata = obj.get("metadata") or {}
-        api_version = str(obj.get("apiVersion") or "")
-        group = api_version.split("/", 1)[0] if "/" in api_version else ""
         return cls(
-            str(obj.get("kind") or ""), str(metadata.get("namespace") or ""), str(metadata.get("name") or ""), group,
+            str(obj.get("kind") or ""), str(metadata.get("namespace") or ""), str(metadata.get("name") or ""),
+            group_of(obj.get("apiVersion")),
         )
 
 
-_FLUX_BY_GROUP_KIND: Final[dict[tuple[str, str], FluxKind]] = {(k.group, k.kind): k for k in FLUX_KINDS}
+def display(kind: str, namespace: str, name: str) -> str:
+    """`Kind ns/name` (`Kind name` when cluster-scoped): how one-line reports name an object."""
+    return f"{kind} {namespace}/{name}" if namespace else f"{kind} {name}"
+
+
+def group_of(api_version: Any) -> str:
+    """The API group of an apiVersion (`apps/v1` → `apps`; "" for the core group's `v1`)."""
+    text = str(api_version or "")
+    return text.split("/", 1)[0] if "/" in text else ""
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -172,18 +179,14 @@ OWNER_LABELS: Final[tuple[tuple[str, str, str], ...]] = (
 )
 
 
-def _dig(obj: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+def dig(obj: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    """The value at `path` inside nested mappings, or None when any step is missing or not a mapping."""
     value: Any = obj
     for part in path:
         if not isinstance(value, Mapping):
             return None
         value = value.get(part)
     return value
-
-
-def _group_of(api_version: Any) -> str:
-    text = str(api_version or "")
-    return text.split("/", 1)[0] if "/" in text else ""
 
 
 def _ref_key(ref: Mapping[str, Any], default_kind: str, default_namespace: str) -> ObjectKey | None:
@@ -196,12 +199,12 @@ def _ref_key(ref: Mapping[str, Any], default_kind: str, default_namespace: str) 
         # A reference without a namespace means "next to me" for every Flux kind; for other kinds
         # (a ResourceSet may depend on a CRD) it means cluster-scoped.
         namespace = default_namespace if kind in _GROUP_OF_FLUX_KIND else ""
-    return ObjectKey(kind, namespace, name, _group_of(ref.get("apiVersion")))
+    return ObjectKey(kind, namespace, name, group_of(ref.get("apiVersion")))
 
 
 def _spec_references(obj: Mapping[str, Any], key: ObjectKey) -> Iterator[Edge]:
     for ref_field in _FIELDS_BY_KIND.get(key.kind, ()):
-        value = _dig(obj, ref_field.path)
+        value = dig(obj, ref_field.path)
         refs = value if ref_field.many and isinstance(value, list) else [value]
         for ref in refs:
             if isinstance(ref, Mapping):
@@ -217,10 +220,10 @@ def helm_chart_key(helm_release: Mapping[str, Any]) -> ObjectKey | None:
     reconcile the name is derived the same way the controller does: `<hr-namespace>-<hr-name>`
     in the namespace of the chart's sourceRef.
     """
-    chart_spec = _dig(helm_release, ("spec", "chart", "spec"))
+    chart_spec = dig(helm_release, ("spec", "chart", "spec"))
     if not isinstance(chart_spec, Mapping):
         return None
-    recorded = _dig(helm_release, ("status", "helmChart"))
+    recorded = dig(helm_release, ("status", "helmChart"))
     if isinstance(recorded, str) and "/" in recorded:
         namespace, name = recorded.split("/", 1)
         return ObjectKey("HelmChart", namespace, name)
@@ -238,7 +241,7 @@ def _chart_template_references(obj: Mapping[str, Any], key: ObjectKey) -> Iterat
     yield Edge(key, chart, "chart")
     # The HelmChart is generated from this template: its sourceRef is known even before the
     # HelmChart exists, so a missing chart still leads to its HelmRepository/GitRepository/Bucket.
-    source_ref = _dig(obj, ("spec", "chart", "spec", "sourceRef"))
+    source_ref = dig(obj, ("spec", "chart", "spec", "sourceRef"))
     if isinstance(source_ref, Mapping):
         source = _ref_key(source_ref, "HelmRepository", key.namespace)
         if source is not None:
@@ -264,7 +267,7 @@ def inventory_of(obj: Mapping[str, Any]) -> list[ObjectKey] | None:
 
     Malformed ids are skipped rather than failing the whole object.
     """
-    entries = _dig(obj, ("status", "inventory", "entries"))
+    entries = dig(obj, ("status", "inventory", "entries"))
     if not isinstance(entries, list):
         return None
     keys: list[ObjectKey] = []
@@ -305,7 +308,7 @@ def references_of(obj: Mapping[str, Any]) -> list[Edge]:
     """
     key = ObjectKey.of(obj)
     edges = list(_spec_references(obj, key))
-    if key.kind == "HelmRelease" and _dig(obj, ("spec", "chartRef")) is None:
+    if key.kind == "HelmRelease" and dig(obj, ("spec", "chartRef")) is None:
         edges.extend(_chart_template_references(obj, key))
     for target in inventory_of(obj) or ():
         edges.append(Edge(key, target, "applies"))

@@ -28,11 +28,3 @@ def to_yaml(value: Any) -> str:
         _plain(value), Dumper=_Dumper, sort_keys=False, default_flow_style=False,
         width=10_000, allow_unicode=True,
     )
-
-
-def object_ref(obj: Mapping[str, Any]) -> str:
-    """`Kind/namespace/name` (or `Kind/name` for cluster-scoped objects)."""
-    metadata = obj.get("metadata") or {}
-    namespace = metadata.get("namespace")
-    name = metadata.get("name", "?")
-    return f"{obj.get('kind', '?')}/{namespace}/{name}" if namespace else f"{obj.get('kind', '?')}/{name}"

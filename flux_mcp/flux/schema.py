@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from flux_mcp.flux.budget import clip_line
+
 _INDEX_SUFFIX = re.compile(r"\[[0-9]*\]$")
 _ONE_LINE = 120
 
@@ -198,7 +200,7 @@ def one_line(description: str, limit: int = _ONE_LINE) -> str:
     match = re.search(r"(?<=[.!?])\s", text)
     if match:
         text = text[: match.start()]
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return clip_line(text, limit)
 
 
 def _explanation(

@@ -14,8 +14,6 @@ from flux_mcp.flux.kinds import FluxKind, flux_kind_of
 
 State = Literal["ready", "failed", "progressing", "suspended", "unknown"]
 
-STATE_ORDER: dict[str, int] = {"failed": 0, "progressing": 1, "suspended": 2, "unknown": 3, "ready": 4}
-
 
 @dataclass(frozen=True)
 class ObjectStatus:
@@ -153,6 +151,11 @@ def evaluate_status(obj: dict[str, Any]) -> ObjectStatus:
     if ready.get("status") == "True":
         return verdict("ready", reason, message)
     return verdict("failed", reason or "NotReady", message)
+
+
+def object_status(obj: dict[str, Any], is_flux: bool) -> ObjectStatus:
+    """Flux conditions for a Flux object, kstatus-style workload health for anything else."""
+    return evaluate_status(obj) if is_flux else workload_state(obj)
 
 
 def _suspended_message(last_reason: str) -> str:

@@ -17,8 +17,8 @@ from typing import Any
 
 from flux_mcp.flux.evidence import UNKNOWN, Evidence
 from flux_mcp.flux.redaction import redact_text
-from flux_mcp.flux.refs import ObjectKey, managed_by, references_of
-from flux_mcp.flux.status import evaluate_status, workload_state
+from flux_mcp.flux.refs import ObjectKey, group_of, managed_by, references_of
+from flux_mcp.flux.status import object_status
 
 MAX_HOPS = 12
 MAX_SOURCE_HOPS = 4
@@ -89,7 +89,7 @@ def source_url(obj: Mapping[str, Any]) -> str:
 
 def describe(key: ObjectKey, obj: Mapping[str, Any], relation: str) -> TraceHop:
     """A hop for an existing object: its state (Flux conditions or workload health) and revision."""
-    status = evaluate_status(dict(obj)) if key.is_flux else workload_state(dict(obj))
+    status = object_status(dict(obj), key.is_flux)
     note = ""
     if key.kind == "ExternalArtifact":
         producer = (obj.get("spec") or {}).get("sourceRef")
@@ -115,8 +115,7 @@ def owner_of(obj: Mapping[str, Any]) -> tuple[ObjectKey, str] | None:
     references = [r for r in metadata.get("ownerReferences") or [] if isinstance(r, Mapping)]
     controller = next((r for r in references if r.get("controller")), references[0] if references else None)
     if controller is not None and controller.get("kind") and controller.get("name"):
-        api_version = str(controller.get("apiVersion") or "")
-        group = api_version.split("/", 1)[0] if "/" in api_version else ""
+        group = group_of(controller.get("apiVersion"))
         # Owners live in the owned object's namespace (or are cluster-scoped); a Namespace owner
         # never is namespaced.
         namespace = "" if controller.get("kind") == "Namespace" else str(metadata.get("namespace") or "")

@@ -142,5 +142,23 @@ class EvidenceFetcher:
         evidence.controller_logs[component] = lines
 
 
+async def walk_from(
+    gw: KubeGateway, kind: str, name: str, namespace: str | None, api_version: str | None,
+    walk: Callable[[ObjectKey, Evidence], T],
+) -> tuple[ObjectKey, T, int]:
+    """Read one object and run a pure walk from it (`rca.analyze`, `trace.trace`) until it has what it needs.
+
+    Returns the object's key, the walk's final answer and the API calls made (the first read included).
+    """
+    rk = await gw.resolve(kind, api_version)
+    obj = await gw.get(rk, name, namespace)
+    start = ObjectKey.of(obj)
+    evidence = Evidence()
+    evidence.add_object(start, obj)
+    fetcher = EvidenceFetcher(gw)
+    await fetcher.run(evidence, lambda: walk(start, evidence))
+    return start, walk(start, evidence), fetcher.calls + 1
+
+
 def _first_line(exc: Exception) -> str:
     return str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__

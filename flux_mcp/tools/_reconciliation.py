@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -17,16 +18,19 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
-from flux_mcp.flux.kinds import FluxKind, find_flux_kind
+from flux_mcp.flux.kinds import REQUESTED_AT, FluxKind, find_flux_kind
 from flux_mcp.flux.reconcile import (
     ObjectKey,
+    ReconcileRefused,
     describe,
     progress_line,
     reconcile_outcome,
     reconcile_refusal,
+    request_token,
     source_of,
 )
 from flux_mcp.flux.redaction import redact_text
+from flux_mcp.flux.refs import display
 from flux_mcp.flux.status import is_suspended
 
 if TYPE_CHECKING:
@@ -112,8 +116,22 @@ class Target:
     def label(self) -> str:
         return describe(self.kind, self.obj)
 
+    def new_token(self) -> str:
+        """A request token different from the one already on the object (else it reads as handled)."""
+        annotations = (self.obj.get("metadata") or {}).get("annotations") or {}
+        return request_token(differ_from=str(annotations.get(REQUESTED_AT, "")))
+
     def step(self, outcome: StepOutcome, **fields: Any) -> ReconcileStep:
         return ReconcileStep(kind=self.kind.kind, name=self.name, namespace=self.namespace, outcome=outcome, **fields)
+
+
+@contextmanager
+def refusal_as_tool_error() -> Iterator[None]:
+    """A ReconcileRefused from `flux.reconcile` reaches the model as a ToolError with the same text."""
+    try:
+        yield
+    except ReconcileRefused as exc:
+        raise ToolError(str(exc)) from exc
 
 
 async def resolve_target(gw: KubeGateway, kind: str, name: str, namespace: str, api_version: str | None) -> Target:
@@ -186,6 +204,16 @@ class Waiter:
     clock: Clock = time.monotonic
     sleep: Sleep = asyncio.sleep
     polls: int = field(default=0)
+    started: float = field(default=0.0)
+
+    @classmethod
+    def start(cls, gw: KubeGateway, progress: Progress, timeout: float) -> Waiter:
+        """A waiter whose shared deadline is `timeout` seconds from now."""
+        started = time.monotonic()
+        return cls(gw, progress, deadline=started + timeout, started=started)
+
+    def elapsed(self) -> float:
+        return self.clock() - self.started
 
     async def request(self, target: Target, patch: dict[str, Any]) -> None:
         await self.gw.patch(target.rk, target.name, target.namespace or None, patch, patch_type="merge")
@@ -268,7 +296,7 @@ def summarize(target: Target, token: str, steps: list[ReconcileStep], polls: int
 
 
 def render_result(result: ReconcileResult, verb: str = "reconcile") -> str:
-    who = f"{result.kind} {result.namespace}/{result.name}" if result.namespace else f"{result.kind} {result.name}"
+    who = display(result.kind, result.namespace, result.name)
     headline = {
         "ready": f"{who} is Ready",
         "failed": f"{who} {verb} failed",

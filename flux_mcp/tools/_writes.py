@@ -41,10 +41,6 @@ def namespace_for(gw: KubeGateway, rk: ResourceKind, namespace: str | None) -> s
     return namespace or gw.default_namespace
 
 
-def object_label(kind: str, name: str, namespace: str) -> str:
-    return f"{kind} {namespace}/{name}" if namespace else f"{kind} {name}"
-
-
 def check_managed(
     target: str, live: Mapping[str, Any] | None, written: Mapping[str, Any] | None, operation: Operation,
     overwrite: bool,

@@ -8,10 +8,8 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
-from flux_mcp.flux.evidence import Evidence
 from flux_mcp.flux.rca import Analysis, Hop, analyze, render_analysis
-from flux_mcp.flux.refs import ObjectKey
-from flux_mcp.tools._evidence import EvidenceFetcher
+from flux_mcp.tools._evidence import walk_from
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, KindArg, NameArg, NamespaceArg
 from flux_mcp.tools._registry import flux_tool, respond, runtime
 
@@ -91,12 +89,5 @@ async def analyze_flux_resource(
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)
-    rk = await gw.resolve(kind, apiVersion)
-    obj = await gw.get(rk, name, namespace)
-    key = ObjectKey.of(obj)
-    evidence = Evidence()
-    evidence.add_object(key, obj)
-    fetcher = EvidenceFetcher(gw)
-    await fetcher.run(evidence, lambda: analyze(key, evidence))
-    analysis = analyze(key, evidence)
-    return respond(rt, render_analysis(analysis), to_result(analysis, fetcher.calls + 1))
+    _, analysis, api_calls = await walk_from(gw, kind, name, namespace, apiVersion, analyze)
+    return respond(rt, render_analysis(analysis), to_result(analysis, api_calls))

@@ -14,10 +14,11 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from flux_mcp.flux.guard import managing_object, refusal_message
+from flux_mcp.flux.refs import display
 from flux_mcp.kube.discovery import ResourceKind
 from flux_mcp.tools._params import ContextArg
 from flux_mcp.tools._registry import flux_tool, respond, runtime
-from flux_mcp.tools._writes import MAX_EXPANDED_VALUES, DryRunArg, OverwriteArg, check_expansion, object_label
+from flux_mcp.tools._writes import MAX_EXPANDED_VALUES, DryRunArg, OverwriteArg, check_expansion
 
 if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway
@@ -66,7 +67,7 @@ class Planned:
 
     @property
     def label(self) -> str:
-        return object_label(self.rk.kind, str(self.doc.obj["metadata"]["name"]), self.namespace)
+        return display(self.rk.kind, self.namespace, str(self.doc.obj["metadata"]["name"]))
 
 
 def parse_documents(text: str) -> list[Document]:
@@ -264,7 +265,7 @@ async def apply_kubernetes_manifest(
     header = "Server dry run (dryRun=All): nothing was changed." if dry_run else f"Applied {len(objects)} object(s)."
     lines = [header]
     for obj in objects:
-        line = f"- {object_label(obj.kind, obj.name, obj.namespace)}: {obj.action}"
+        line = f"- {display(obj.kind, obj.namespace, obj.name)}: {obj.action}"
         if obj.managed_by:
             line += f" (managed by {obj.managed_by}; Flux will revert this on its next reconcile)"
         lines.append(line)

@@ -9,6 +9,7 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from flux_mcp.flux.kinds import find_flux_kind
+from flux_mcp.flux.refs import display
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, KindArg, NameArg
 from flux_mcp.tools._registry import flux_tool, respond, runtime
 from flux_mcp.tools._writes import (
@@ -17,7 +18,6 @@ from flux_mcp.tools._writes import (
     OverwriteArg,
     check_managed,
     namespace_for,
-    object_label,
 )
 
 
@@ -78,7 +78,7 @@ async def delete_kubernetes_resource(
     gw = await rt.gateway(context)
     rk = await gw.resolve(kind, apiVersion)
     ns = namespace_for(gw, rk, namespace)
-    target = object_label(rk.kind, name, ns)
+    target = display(rk.kind, ns, name)
     live = await gw.get(rk, name, ns or None)
     manager = check_managed(target, live, None, "delete", overwrite)
     await gw.delete(rk, name, ns or None, dry_run=dry_run)

@@ -17,7 +17,7 @@ from flux_mcp.flux.budget import fit_items
 from flux_mcp.flux.kinds import find_flux_kind
 from flux_mcp.flux.redaction import redact_object
 from flux_mcp.flux.render import to_yaml
-from flux_mcp.flux.status import evaluate_status, workload_state
+from flux_mcp.flux.status import object_status
 from flux_mcp.kube.discovery import ResourceKind
 from flux_mcp.tools._cluster import EventSummary, age, event_line, parse_time, warning_events_by_object
 from flux_mcp.tools._fieldpath import FieldPath, parse_field_path
@@ -71,7 +71,7 @@ def _table_cells(obj: dict[str, Any], all_namespaces: bool, now: datetime) -> li
     cells = [str(metadata.get("namespace") or "")] if all_namespaces else []
     cells.append(str(metadata.get("name") or ""))
     if isinstance(obj.get("status"), dict):
-        status = evaluate_status(obj) if find_flux_kind(str(obj.get("kind", ""))) else workload_state(obj)
+        status = object_status(obj, find_flux_kind(str(obj.get("kind", ""))) is not None)
         message = " ".join(status.message.split())
         if len(message) > TABLE_MESSAGE_CHARS:
             message = message[: TABLE_MESSAGE_CHARS - 1] + "…"

@@ -11,6 +11,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
+from flux_mcp.flux.refs import display
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, KindArg, NameArg
 from flux_mcp.tools._registry import flux_tool, respond, runtime
 from flux_mcp.tools._writes import (
@@ -20,7 +21,6 @@ from flux_mcp.tools._writes import (
     check_expansion,
     check_managed,
     namespace_for,
-    object_label,
 )
 
 PatchType = Literal["merge", "json", "strategic"]
@@ -137,7 +137,7 @@ async def patch_kubernetes_resource(
             "patches only for built-in kinds. Use type=merge (or json)."
         )
     ns = namespace_for(gw, rk, namespace)
-    target = object_label(rk.kind, name, ns)
+    target = display(rk.kind, ns, name)
     live = await gw.get(rk, name, ns or None)
     manager = check_managed(target, live, document if isinstance(document, dict) else None, "patch", overwrite)
     patched = await gw.patch(rk, name, ns or None, document, patch_type=patch_type, dry_run=dry_run)

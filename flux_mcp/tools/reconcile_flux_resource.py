@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
@@ -10,8 +9,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import Field
 
-from flux_mcp.flux.kinds import REQUESTED_AT
-from flux_mcp.flux.reconcile import ReconcileRefused, reconcile_patch, reconcile_refusal, request_token
+from flux_mcp.flux.reconcile import reconcile_patch, reconcile_refusal
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, FluxKindArg, NameArg, NamespaceArg
 from flux_mcp.tools._reconciliation import (
     DEFAULT_TIMEOUT,
@@ -21,6 +19,7 @@ from flux_mcp.tools._reconciliation import (
     WaitArg,
     Waiter,
     progress_reporter,
+    refusal_as_tool_error,
     render_result,
     resolve_target,
     source_chain,
@@ -70,16 +69,12 @@ async def reconcile_flux_resource(
     refusal = reconcile_refusal(target.kind, target.obj)
     if refusal:
         raise ToolError(refusal)
-    previous = str(((target.obj.get("metadata") or {}).get("annotations") or {}).get(REQUESTED_AT, ""))
-    token = request_token(differ_from=previous)
-    try:
+    token = target.new_token()
+    with refusal_as_tool_error():
         own_patch = reconcile_patch(target.kind, token, force=force, reset=reset)
-    except ReconcileRefused as exc:
-        raise ToolError(str(exc)) from exc
 
     sources, skipped = await source_chain(gw, target) if with_source else ([], [])
-    started = time.monotonic()
-    waiter = Waiter(gw, progress_reporter(ctx, rt.settings.mask_secrets), deadline=started + timeout)
+    waiter = Waiter.start(gw, progress_reporter(ctx, rt.settings.mask_secrets), timeout)
     steps: list[ReconcileStep] = list(skipped)
     for step_target in [*sources, target]:
         patch = own_patch if step_target is target else reconcile_patch(step_target.kind, token)
@@ -92,5 +87,5 @@ async def reconcile_flux_resource(
         if step.outcome != "ready":
             break
 
-    result = summarize(target, token, steps, waiter.polls, time.monotonic() - started, timeout)
+    result = summarize(target, token, steps, waiter.polls, waiter.elapsed(), timeout)
     return respond(rt, render_result(result), result)

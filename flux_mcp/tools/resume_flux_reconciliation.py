@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 
-from flux_mcp.flux.kinds import REQUESTED_AT
-from flux_mcp.flux.reconcile import ReconcileRefused, request_token, resume_patch
+from flux_mcp.flux.reconcile import resume_patch
 from flux_mcp.flux.status import is_suspended
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, FluxKindArg, NameArg, NamespaceArg
 from flux_mcp.tools._reconciliation import (
@@ -20,6 +17,7 @@ from flux_mcp.tools._reconciliation import (
     WaitArg,
     Waiter,
     progress_reporter,
+    refusal_as_tool_error,
     render_result,
     resolve_target,
     summarize,
@@ -50,16 +48,12 @@ async def resume_flux_reconciliation(
     rt = runtime(ctx)
     gw = await rt.gateway(context)
     target = await resolve_target(gw, kind, name, namespace, apiVersion)
-    previous = str(((target.obj.get("metadata") or {}).get("annotations") or {}).get(REQUESTED_AT, ""))
-    token = request_token(differ_from=previous)
-    try:
+    token = target.new_token()
+    with refusal_as_tool_error():
         patch = resume_patch(target.kind, token)
-    except ReconcileRefused as exc:
-        raise ToolError(str(exc)) from exc
     was_suspended = is_suspended(target.obj, target.kind)
 
-    started = time.monotonic()
-    waiter = Waiter(gw, progress_reporter(ctx, rt.settings.mask_secrets), deadline=started + timeout)
+    waiter = Waiter.start(gw, progress_reporter(ctx, rt.settings.mask_secrets), timeout)
     await waiter.request(target, patch)
     static = target.kind.is_static(target.obj)
     if static:
@@ -69,6 +63,6 @@ async def resume_flux_reconciliation(
         step = await waiter.wait(target, token)
     else:
         step = target.step("requested")
-    result = summarize(target, token, [step], waiter.polls, time.monotonic() - started, timeout)
+    result = summarize(target, token, [step], waiter.polls, waiter.elapsed(), timeout)
     note = "resumed" if was_suspended else "was not suspended; reconcile requested"
     return respond(rt, f"{target.label} {note}.\n" + render_result(result), result)

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
-from flux_mcp.flux.reconcile import ReconcileRefused, suspend_patch
+from flux_mcp.flux.reconcile import suspend_patch
 from flux_mcp.flux.status import is_suspended
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, FluxKindArg, NameArg, NamespaceArg
-from flux_mcp.tools._reconciliation import resolve_target
+from flux_mcp.tools._reconciliation import refusal_as_tool_error, resolve_target
 from flux_mcp.tools._registry import flux_tool, respond, runtime
 
 
@@ -45,10 +44,8 @@ async def suspend_flux_reconciliation(
     rt = runtime(ctx)
     gw = await rt.gateway(context)
     target = await resolve_target(gw, kind, name, namespace, apiVersion)
-    try:
+    with refusal_as_tool_error():
         patch = suspend_patch(target.kind)
-    except ReconcileRefused as exc:
-        raise ToolError(str(exc)) from exc
     method = "spec.suspend" if target.kind.suspend_style == "spec" else f"annotation {target.kind.suspend_annotation}"
     if is_suspended(target.obj, target.kind):
         result = SuspendResult(

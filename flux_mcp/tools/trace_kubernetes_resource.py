@@ -8,10 +8,9 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
-from flux_mcp.flux.evidence import Evidence
 from flux_mcp.flux.refs import ObjectKey
 from flux_mcp.flux.trace import Trace, TraceHop, render_trace, trace
-from flux_mcp.tools._evidence import EvidenceFetcher
+from flux_mcp.tools._evidence import walk_from
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, KindArg, NameArg, OptionalNamespaceArg
 from flux_mcp.tools._registry import flux_tool, respond, runtime
 
@@ -81,12 +80,5 @@ async def trace_kubernetes_resource(
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)
-    rk = await gw.resolve(kind, apiVersion)
-    obj = await gw.get(rk, name, namespace or None)
-    start = ObjectKey.of(obj)
-    evidence = Evidence()
-    evidence.add_object(start, obj)
-    fetcher = EvidenceFetcher(gw)
-    await fetcher.run(evidence, lambda: trace(start, evidence))
-    result = trace(start, evidence)
+    start, result, _ = await walk_from(gw, kind, name, namespace or None, apiVersion, trace)
     return respond(rt, render_trace(result), to_result(start, result))
