@@ -21,7 +21,7 @@ from lightkube.core.exceptions import ConfigError
 from mcp.server.mcpserver.exceptions import ToolError
 
 from flux_mcp.flux.redaction import redact_text
-from flux_mcp.kube.gateway import KubeGateway
+from flux_mcp.kube.gateway import FIELD_MANAGER, KubeGateway
 from flux_mcp.kube.retry import RetryPolicy
 from flux_mcp.settings import Settings
 
@@ -55,9 +55,30 @@ def _absolute(entry: dict[str, Any], fields: tuple[str, ...], base: Path) -> dic
     entry = dict(entry)
     for key in fields:
         value = entry.get(key)
-        if isinstance(value, str) and value and not Path(value).expanduser().is_absolute():
-            entry[key] = str(base / value)
+        if isinstance(value, str) and value:
+            entry[key] = _resolve(value, base)
+    plugin = entry.get("exec")
+    if isinstance(plugin, dict) and isinstance(plugin.get("command"), str) and os.sep in plugin["command"]:
+        # client-go resolves an exec plugin named by a path (./bin/aws-iam-authenticator) against the
+        # kubeconfig's folder; a bare name (gke-gcloud-auth-plugin) is looked up on PATH.
+        entry["exec"] = {**plugin, "command": _resolve(plugin["command"], base)}
     return entry
+
+
+def _resolve(value: str, base: Path) -> str:
+    # lightkube only knows absolute paths once files are merged, so `~/...` is expanded here too.
+    path = Path(value).expanduser()
+    return str(path if path.is_absolute() else base / path)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """Where and what the YAML error is, without the quoted source line PyYAML adds: in a kubeconfig
+    that line may be `client-key-data: <private key>`, which no redaction pattern recognises."""
+    problem = getattr(exc, "problem", None) or type(exc).__name__
+    mark = getattr(exc, "problem_mark", None)
+    if mark is None:
+        return str(problem)
+    return f"{problem} at line {mark.line + 1}, column {mark.column + 1}"
 
 
 def merge_kubeconfigs(paths: list[Path]) -> dict[str, Any]:
@@ -72,8 +93,10 @@ def merge_kubeconfigs(paths: list[Path]) -> dict[str, Any]:
         found.append(path)
         try:
             document = yaml.safe_load(path.read_text()) or {}
-        except (OSError, yaml.YAMLError) as exc:
+        except OSError as exc:
             raise ConfigError(f"cannot read kubeconfig {path}: {exc}") from exc
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"cannot read kubeconfig {path}: invalid YAML, {_yaml_problem(exc)}") from exc
         if not isinstance(document, dict):
             raise ConfigError(f"kubeconfig {path} is not a YAML mapping")
         base = path.resolve().parent
@@ -205,11 +228,14 @@ class KubeAccess:
             return gateway
 
     def _build(self, config: KubeConfig, name: str) -> KubeGateway:
+        if self.settings.kube_as_group and not self.settings.kube_as:
+            # The API server refuses group impersonation without a user to impersonate.
+            raise ToolError("impersonating groups (--kube-as-group) needs a user too: set --kube-as")
         try:
             single = config.get(name)
             client = AsyncClient(
                 single, timeout=httpx2.Timeout(self.settings.timeout), trust_env=True,
-                field_manager="fluxcd-mcp",
+                field_manager=FIELD_MANAGER,
             )
         except (ConfigError, KeyError, OSError, ValueError, AssertionError) as exc:
             detail = f"{type(exc).__name__}: {exc}" if isinstance(exc, KeyError | AssertionError) else str(exc)

@@ -13,7 +13,7 @@ import builtins
 import difflib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, TypeVar
 
 import httpx2
@@ -319,11 +319,7 @@ class KubeGateway:
 
     async def raw_get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         """GET any API path (e.g. /apis/metrics.k8s.io/v1beta1/namespaces/x/pods) as a JSON object."""
-        request = _request_from_path(path, "get")
-        request = ApiRequest(
-            verb=request.verb, resource=request.resource, group=request.group, namespace=request.namespace,
-            name=request.name, server=self.server,
-        )
+        request = replace(_request_from_path(path, "get"), server=self.server)
         document = await self._call(request, lambda: self._get_json(path, params))
         return document if isinstance(document, dict) else {"items": document}
 

@@ -9,6 +9,7 @@ reset, timed out). A server's `Retry-After` is honoured, capped so one call stay
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -38,15 +39,12 @@ def http_status_of(exc: BaseException) -> int | None:
     HTTPStatusError for other bodies, and lets a `KeyError` escape when the error response has
     no Content-Type at all; the status is then only on the exception it was raised from.
     """
-    if isinstance(exc, httpx2.HTTPStatusError):
-        return int(exc.response.status_code)
-    context = exc.__context__
-    if isinstance(exc, KeyError) and isinstance(context, httpx2.HTTPStatusError):
-        return int(context.response.status_code)
-    return None
+    response = response_of(exc)
+    return int(response.status_code) if response is not None else None
 
 
 def response_of(exc: BaseException) -> httpx2.Response | None:
+    """The error response behind an API failure (see `http_status_of`), None for other failures."""
     if isinstance(exc, httpx2.HTTPStatusError):
         return exc.response
     if isinstance(exc, KeyError) and isinstance(exc.__context__, httpx2.HTTPStatusError):
@@ -66,6 +64,8 @@ def retry_after_of(exc: BaseException) -> float | None:
         seconds = float(value)
     except ValueError:
         return None
+    if not math.isfinite(seconds):
+        return None  # "nan" or "inf" parse as floats but are no wait; fall back to our own backoff
     return max(seconds, 0.0)
 
 

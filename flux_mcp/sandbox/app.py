@@ -1,4 +1,11 @@
-"""The HTTP face of the sandbox: a Starlette app that answers like kube-apiserver."""
+"""The HTTP face of the sandbox: a Starlette app that answers like kube-apiserver.
+
+Media types: bodies are read as JSON (YAML too); answers are always JSON, whatever `Accept`
+prefers. Unlike kube-apiserver the sandbox never decodes protobuf or CBOR request bodies
+(client-go sends built-in kinds such as SelfSubjectAccessReview as protobuf): those get a 415
+UnsupportedMediaType Status in JSON, the answer a real server gives for a format it does not
+serve, so a client sees why and can send JSON instead.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +40,7 @@ from flux_mcp.sandbox.rbac import RbacPolicy, RequestAttributes, forbidden
 from flux_mcp.sandbox.selectors import SelectorError, field_predicate, label_predicate
 from flux_mcp.sandbox.store import ObjectStore, now_iso
 from flux_mcp.sandbox.tables import render_table, wants_table
+from flux_mcp.sandbox.validation import check_structure
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +50,7 @@ TRANSPORT_KEY = "sandbox.transport"
 
 _WRITE_VERBS = frozenset({"create", "update", "patch", "delete", "deletecollection"})
 _NON_MUTATING_CREATES = frozenset({("authorization.k8s.io", "selfsubjectaccessreviews")})
+_UNDECODED_MEDIA_TYPES = frozenset({"application/vnd.kubernetes.protobuf", "application/cbor"})
 
 
 @dataclass(frozen=True)
@@ -384,13 +393,14 @@ class SandboxApp:
                         raise errors.not_found(rt, name)
                     intent = server_side_apply(None, applied, manager, force, now)
                     intent.setdefault("metadata", {})["name"] = name
+                    check_structure(rt, name, intent)
                     return _json(store.create(rt, intent, namespace, dry_run=dry_run), 201)
 
                 def apply(obj: dict[str, Any]) -> dict[str, Any]:
                     return server_side_apply(obj, applied, manager, force, now)
 
-                return _json(store.update(rt, namespace, name, apply, sub, dry_run, None, check_rv=False,
-                                                 track_fields=False))
+                return _json(store.update(rt, namespace, name, _checked(rt, name, apply), sub, dry_run, None,
+                                          check_rv=False, track_fields=False))
             except PatchError as exc:
                 raise StatusError(409, "Conflict", str(exc), {
                     "causes": [{"reason": "FieldManagerConflict", "message": f'conflict with "{m}"', "field": f}
@@ -421,7 +431,7 @@ class SandboxApp:
                 return result
         else:
             raise errors.unsupported_media_type(content_type)
-        return _json(store.update(rt, namespace, name, mutate, sub, dry_run, manager))
+        return _json(store.update(rt, namespace, name, _checked(rt, name, mutate), sub, dry_run, manager))
 
     # --- virtual resources ------------------------------------------------------------------------
 
@@ -507,7 +517,28 @@ _REASONS = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotF
             503: "ServiceUnavailable", 504: "Timeout"}
 
 
+def _checked(rt: ResourceType, name: str, mutate: Callable[[dict[str, Any]], dict[str, Any]]
+             ) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """`mutate`, followed by the structural checks the API server's decoding makes (422 Invalid)."""
+
+    def checked(obj: dict[str, Any]) -> dict[str, Any]:
+        patched = mutate(obj)
+        check_structure(rt, name, patched)
+        return patched
+
+    return checked
+
+
 async def _body(request: Request) -> Any:
+    """The JSON (or YAML) body of a create, an update or an access review.
+
+    kube-apiserver also takes protobuf (client-go's default for built-in kinds) and CBOR; the sandbox
+    does not decode them and says so with the 415 a real server gives for a format it does not
+    serve, so a client can fall back to JSON instead of seeing a misleading 400.
+    """
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type in _UNDECODED_MEDIA_TYPES:
+        raise errors.unsupported_media_type(content_type, errors.BODY_MEDIA_TYPES)
     return _parse_body(await request.body(), yaml_ok=True)
 
 

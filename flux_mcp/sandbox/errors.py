@@ -78,10 +78,13 @@ def bad_request(message: str) -> StatusError:
     return StatusError(400, "BadRequest", message)
 
 
-def unsupported_media_type(content_type: str) -> StatusError:
+PATCH_MEDIA_TYPES = ("application/json-patch+json", "application/merge-patch+json", "application/apply-patch+yaml")
+BODY_MEDIA_TYPES = ("application/json", "application/yaml")
+
+
+def unsupported_media_type(content_type: str, accepted: tuple[str, ...] = PATCH_MEDIA_TYPES) -> StatusError:
     return StatusError(415, "UnsupportedMediaType", f"the body of the request was in an unknown format - "
-                       f"accepted media types include: application/json-patch+json, "
-                       f"application/merge-patch+json, application/apply-patch+yaml "
+                       f"accepted media types include: {', '.join(accepted)} "
                        f"(got {content_type or 'none'})")
 
 

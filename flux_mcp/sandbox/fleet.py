@@ -81,6 +81,7 @@ CONTROLLERS: tuple[str, ...] = (
     "image-automation-controller",
 )
 OPERATOR = "flux-operator"
+FLUX_FINALIZER = "finalizers.fluxcd.io"
 
 # The controller that logs about each Flux kind (for the simulator and seeded history).
 COMPONENT_OF_KIND: dict[str, str] = {
@@ -175,6 +176,11 @@ def meta(
     return m
 
 
+def flux_meta(clock: Clock, name: str, namespace: str, labels: dict[str, str] | None = None) -> Obj:
+    """Metadata of a Flux object: created 20 days ago, with the finalizer every Flux controller adds."""
+    return meta(name, namespace, labels=labels, created=clock.ago(60 * 24 * 20), finalizers=[FLUX_FINALIZER])
+
+
 def condition(kind: str, status: str, reason: str, message: str, when: str, generation: int = 1) -> Obj:
     return {
         "type": kind, "status": status, "reason": reason, "message": message,
@@ -184,6 +190,11 @@ def condition(kind: str, status: str, reason: str, message: str, when: str, gene
 
 def ready_conditions(reason: str, message: str, when: str, generation: int = 1) -> list[Obj]:
     return [condition("Ready", "True", reason, message, when, generation)]
+
+
+def stored_conditions(reason: str, message: str, when: str) -> list[Obj]:
+    """A source that holds its artifact: Ready and ArtifactInStorage, both True for the same reason."""
+    return [condition(kind, "True", reason, message, when) for kind in ("Ready", "ArtifactInStorage")]
 
 
 def failed_conditions(
@@ -435,14 +446,10 @@ def git_repository(clock: Clock, name: str, ns: str, url: str, secret_ref: str |
         rev = revision or git_revision(f"{ns}/{name}")
         when = clock.ago(2)
         status["artifact"] = artifact("GitRepository", ns, name, rev, when)
-        status["conditions"] = [
-            condition("Ready", "True", "Succeeded", f"stored artifact for revision '{rev}'", clock.ago(60 * 24)),
-            condition("ArtifactInStorage", "True", "Succeeded", f"stored artifact for revision '{rev}'",
-                      clock.ago(60 * 24)),
-        ]
+        status["conditions"] = stored_conditions("Succeeded", f"stored artifact for revision '{rev}'",
+                                                 clock.ago(60 * 24))
     return set_uid({"apiVersion": SRC_V1, "kind": "GitRepository",
-                    "metadata": meta(name, ns, labels=labels, created=clock.ago(60 * 24 * 20),
-                                     finalizers=["finalizers.fluxcd.io"]),
+                    "metadata": flux_meta(clock, name, ns, labels),
                     "spec": spec, "status": status})
 
 
@@ -490,8 +497,7 @@ def kustomization(
             "metadata": {"revision": applied},
         }]
     return set_uid({"apiVersion": KS_V1, "kind": "Kustomization",
-                    "metadata": meta(name, ns, labels=labels, created=clock.ago(60 * 24 * 20),
-                                     finalizers=["finalizers.fluxcd.io"]),
+                    "metadata": flux_meta(clock, name, ns, labels),
                     "spec": spec, "status": status})
 
 
@@ -505,14 +511,10 @@ def helm_repository(clock: Clock, name: str, ns: str, url: str, failure: Failure
         status["artifact"] = artifact("HelmRepository", ns, name, rev, clock.ago(5), "yaml")
         status["artifact"]["path"] = f"helmrepository/{ns}/{name}/index-{rev.split(':')[1][:12]}.yaml"
         status["url"] = f"http://source-controller.flux-system.svc.cluster.local./helmrepository/{ns}/{name}/index.yaml"
-        status["conditions"] = [
-            condition("Ready", "True", "Succeeded", f"stored artifact: revision '{rev}'", clock.ago(60 * 24)),
-            condition("ArtifactInStorage", "True", "Succeeded", f"stored artifact: revision '{rev}'",
-                      clock.ago(60 * 24)),
-        ]
+        status["conditions"] = stored_conditions("Succeeded", f"stored artifact: revision '{rev}'",
+                                                 clock.ago(60 * 24))
     return set_uid({"apiVersion": SRC_V1, "kind": "HelmRepository",
-                    "metadata": meta(name, ns, labels=labels, created=clock.ago(60 * 24 * 20),
-                                     finalizers=["finalizers.fluxcd.io"]),
+                    "metadata": flux_meta(clock, name, ns, labels),
                     "spec": {"interval": "1h", "url": url, "timeout": "60s"}, "status": status})
 
 
@@ -530,11 +532,10 @@ def helm_chart(clock: Clock, hr_name: str, hr_ns: str, repo: str, repo_ns: str, 
         status["artifact"] = art
         status["url"] = art["url"]
         msg = f"pulled '{chart}' chart with version '{version}'"
-        status["conditions"] = [condition("Ready", "True", "ChartPullSucceeded", msg, clock.ago(60 * 24)),
-                                condition("ArtifactInStorage", "True", "ChartPullSucceeded", msg, clock.ago(60 * 24))]
+        status["conditions"] = stored_conditions("ChartPullSucceeded", msg, clock.ago(60 * 24))
     return set_uid({"apiVersion": SRC_V1, "kind": "HelmChart",
                     "metadata": meta(name, repo_ns, created=clock.ago(60 * 24 * 20),
-                                     finalizers=["finalizers.fluxcd.io"],
+                                     finalizers=[FLUX_FINALIZER],
                                      labels={"helm.toolkit.fluxcd.io/name": hr_name,
                                              "helm.toolkit.fluxcd.io/namespace": hr_ns}),
                     "spec": {"chart": chart, "version": version_range, "interval": "10m",
@@ -599,8 +600,7 @@ def helm_release(
     if inventory is not None:
         status["inventory"] = {"entries": inventory}
     return set_uid({"apiVersion": HELM_V2, "kind": "HelmRelease",
-                    "metadata": meta(name, ns, labels=labels, created=clock.ago(60 * 24 * 20),
-                                     finalizers=["finalizers.fluxcd.io"]),
+                    "metadata": flux_meta(clock, name, ns, labels),
                     "spec": spec, "status": status})
 
 
@@ -729,17 +729,14 @@ def _flux_system(fleet: Fleet, clock: Clock) -> None:
     oci_rev = oci_revision("flux-system/manifests")
     oci = set_uid({
         "apiVersion": SRC_V1, "kind": "OCIRepository",
-        "metadata": meta("manifests", ns, labels=labels, created=clock.ago(60 * 24 * 20),
-                         finalizers=["finalizers.fluxcd.io"]),
+        "metadata": flux_meta(clock, "manifests", ns, labels),
         "spec": {"interval": "5m", "url": "oci://ghcr.io/acme/manifests", "ref": {"tag": "latest"},
                  "timeout": "60s"},
         "status": {"observedGeneration": 1, "url": "http://source-controller.flux-system.svc.cluster.local./"
                    "ocirepository/flux-system/manifests/latest.tar.gz",
                    "artifact": artifact("OCIRepository", ns, "manifests", oci_rev, clock.ago(5)),
-                   "conditions": [condition("Ready", "True", "Succeeded",
-                                            f"stored artifact for digest '{oci_rev}'", clock.ago(60 * 24)),
-                                  condition("ArtifactInStorage", "True", "Succeeded",
-                                            f"stored artifact for digest '{oci_rev}'", clock.ago(60 * 24))]},
+                   "conditions": stored_conditions("Succeeded", f"stored artifact for digest '{oci_rev}'",
+                                                   clock.ago(60 * 24))},
     })
     fleet.add(oci)
     fleet.add(kustomization(clock, "oci-apps", ns, ("OCIRepository", "manifests", None), "./", oci_rev,
@@ -948,8 +945,7 @@ def _images_and_notifications(fleet: Fleet, clock: Clock) -> None:
     labels = kustomize_labels("flux-system")
     image_repo = set_uid({
         "apiVersion": IMG_V1, "kind": "ImageRepository",
-        "metadata": meta("podinfo", ns, labels=labels, created=clock.ago(60 * 24 * 20),
-                         finalizers=["finalizers.fluxcd.io"]),
+        "metadata": flux_meta(clock, "podinfo", ns, labels),
         "spec": {"image": "ghcr.io/stefanprodan/podinfo", "interval": "5m", "provider": "generic"},
         "status": {"observedGeneration": 1, "canonicalImageName": "ghcr.io/stefanprodan/podinfo",
                    "lastScanResult": {"tagCount": 87, "scanTime": clock.ago(3),
@@ -1007,8 +1003,7 @@ def _images_and_notifications(fleet: Fleet, clock: Clock) -> None:
     hook = f"/hook/{_hex('receiver/github-receiver', 'sha256')}"
     fleet.add(set_uid({
         "apiVersion": NOTIF_V1, "kind": "Receiver",
-        "metadata": meta("github-receiver", ns, labels=labels, created=clock.ago(60 * 24 * 20),
-                         finalizers=["finalizers.fluxcd.io"]),
+        "metadata": flux_meta(clock, "github-receiver", ns, labels),
         "spec": {"type": "github", "interval": "10m", "events": ["ping", "push"],
                  "secretRef": {"name": "webhook-token"},
                  "resources": [{"apiVersion": SRC_V1, "kind": "GitRepository", "name": "flux-system"}]},

@@ -54,9 +54,10 @@ def _index(container: list[Any], token: str, allow_end: bool) -> int:
     return idx
 
 
-def _parent(doc: Any, tokens: list[str]) -> Any:
+def _walk(doc: Any, tokens: list[str], depth: int) -> Any:
+    """The value at the first `depth` tokens of the pointer `tokens` (all of them: the target)."""
     cur = doc
-    for token in tokens[:-1]:
+    for token in tokens[:depth]:
         if isinstance(cur, dict):
             if token not in cur:
                 raise PatchError(f"path /{'/'.join(tokens)} does not exist: missing {token!r}")
@@ -68,18 +69,12 @@ def _parent(doc: Any, tokens: list[str]) -> Any:
     return cur
 
 
+def _parent(doc: Any, tokens: list[str]) -> Any:
+    return _walk(doc, tokens, len(tokens) - 1)
+
+
 def _get(doc: Any, tokens: list[str]) -> Any:
-    if not tokens:
-        return doc
-    parent = _parent(doc, tokens)
-    last = tokens[-1]
-    if isinstance(parent, dict):
-        if last not in parent:
-            raise PatchError(f"path /{'/'.join(tokens)} does not exist")
-        return parent[last]
-    if isinstance(parent, list):
-        return parent[_index(parent, last, allow_end=False)]
-    raise PatchError(f"path /{'/'.join(tokens)} does not exist")
+    return _walk(doc, tokens, len(tokens))
 
 
 def _add(doc: Any, tokens: list[str], value: Any) -> Any:

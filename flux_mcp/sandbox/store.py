@@ -152,23 +152,28 @@ class ObjectStore:
 
     # --- reads --------------------------------------------------------------------------------
 
+    @staticmethod
+    def _key(rt: ResourceType, namespace: str | None, name: str) -> Key:
+        return (namespace or "" if rt.namespaced else "", name)
+
+    def _entry(self, rt: ResourceType, namespace: str | None, name: str) -> _Entry:
+        """The stored entry (call with the lock held); 404 NotFound when there is none."""
+        entry = self._table(rt).entries.get(self._key(rt, namespace, name))
+        if entry is None:
+            raise errors.not_found(rt, name)
+        return entry
+
     def get(self, rt: ResourceType, namespace: str | None, name: str) -> Obj:
         with self._lock:
-            entry = self._table(rt).entries.get((namespace or "" if rt.namespaced else "", name))
-            if entry is None:
-                raise errors.not_found(rt, name)
-            return entry.copy()
+            return self._entry(rt, namespace, name).copy()
 
     def get_raw(self, rt: ResourceType, namespace: str | None, name: str) -> bytes:
         with self._lock:
-            entry = self._table(rt).entries.get((namespace or "" if rt.namespaced else "", name))
-            if entry is None:
-                raise errors.not_found(rt, name)
-            return entry.bytes()
+            return self._entry(rt, namespace, name).bytes()
 
     def find(self, rt: ResourceType, namespace: str | None, name: str) -> Obj | None:
         with self._lock:
-            entry = self._table(rt).entries.get((namespace or "" if rt.namespaced else "", name))
+            entry = self._table(rt).entries.get(self._key(rt, namespace, name))
             return entry.copy() if entry is not None else None
 
     def find_kind(self, api_version_or_group: str, kind: str, namespace: str | None, name: str) -> Obj | None:
@@ -340,11 +345,9 @@ class ObjectStore:
 
         `track_fields=False` leaves managedFields to `mutate` (server-side apply does its own)."""
         with self._lock:
-            key = (namespace or "" if rt.namespaced else "", name)
+            key = self._key(rt, namespace, name)
             table = self._table(rt)
-            entry = table.entries.get(key)
-            if entry is None:
-                raise errors.not_found(rt, name)
+            entry = self._entry(rt, namespace, name)
             old = entry.obj
             desired = mutate(entry.copy())
             if not isinstance(desired, dict):
@@ -387,6 +390,10 @@ class ObjectStore:
         if desired_meta.get("name") not in (None, old_meta["name"]):
             raise errors.bad_request(f"the name of the object ({desired_meta.get('name')}) does not match "
                                      f"the name on the URL ({old_meta['name']})")
+        if rt.namespaced and desired_meta.get("namespace") not in (None, "", old_meta.get("namespace")):
+            # kube-apiserver fills an empty namespace from the URL but refuses a different one.
+            raise errors.bad_request("the namespace of the provided object does not match the namespace "
+                                     "sent on the request")
         if subresource == "status":
             new = _clone(old)
             if "status" in desired:
@@ -422,11 +429,9 @@ class ObjectStore:
         origin: Origin = "api",
     ) -> Obj:
         with self._lock:
-            key = (namespace or "" if rt.namespaced else "", name)
+            key = self._key(rt, namespace, name)
             table = self._table(rt)
-            entry = table.entries.get(key)
-            if entry is None:
-                raise errors.not_found(rt, name)
+            entry = self._entry(rt, namespace, name)
             current = entry.copy()
             if dry_run:
                 return current

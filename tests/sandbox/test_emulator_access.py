@@ -110,6 +110,21 @@ def test_access_reviews_answer_from_the_rules_and_are_not_mutating(sandbox: Sand
     assert reviews and all(r.verb == "create" and not r.mutating for r in reviews)
 
 
+def test_a_protobuf_access_review_is_415_with_a_json_status_and_json_still_works(api: httpx2.Client) -> None:
+    path = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
+    protobuf = api.post(path, content=b"k8s\x00\n\x1c\n\x1dauthorization.k8s.io/v1",
+                        headers={"Content-Type": "application/vnd.kubernetes.protobuf",
+                                 "Accept": "application/vnd.kubernetes.protobuf, application/json"})
+    assert protobuf.status_code == 415
+    assert protobuf.headers["content-type"].startswith("application/json")
+    status = protobuf.json()
+    assert status["kind"] == "Status" and status["reason"] == "UnsupportedMediaType"
+    assert "application/json" in status["message"]
+    body = {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+            "spec": {"resourceAttributes": {"verb": "get", "resource": "pods", "namespace": "default"}}}
+    assert api.post(path, json=body).status_code == 201
+
+
 def test_the_request_log_records_verbs_and_mutations(sandbox: Sandbox, api: httpx2.Client) -> None:
     api.get("/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations", params={"limit": "1"})
     api.get("/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations/apps")

@@ -241,6 +241,37 @@ def test_a_failing_json_patch_is_422_and_changes_nothing(api: httpx2.Client) -> 
     assert missing.status_code == 422
 
 
+def test_a_merge_patch_that_breaks_a_typed_field_is_422_even_on_dry_run(api: httpx2.Client) -> None:
+    api.post(CM, json=a_config_map("typed", a="1"))
+    not_a_map = api.patch(f"{CM}/typed", json={"data": "not a map"}, headers=MERGE, params={"dryRun": "All"})
+    assert not_a_map.status_code == 422 and not_a_map.json()["reason"] == "Invalid"
+    assert not_a_map.json()["details"]["causes"][0]["field"] == "data"
+    not_strings = api.patch(f"{CM}/typed", json={"metadata": {"labels": {"tier": 3}}}, headers=MERGE)
+    assert not_strings.status_code == 422
+    assert api.get(f"{CM}/typed").json()["data"] == {"a": "1"}
+
+
+def test_a_json_patch_removing_metadata_or_the_name_is_422_and_changes_nothing(api: httpx2.Client) -> None:
+    api.post(CM, json=a_config_map("keeps-metadata", a="1"))
+    for path in ("/metadata", "/metadata/name"):
+        removed = api.patch(f"{CM}/keeps-metadata", json=[{"op": "remove", "path": path}], headers=JSON_PATCH,
+                            params={"dryRun": "All"})
+        assert removed.status_code == 422 and removed.json()["kind"] == "Status"
+    secret_path = "/api/v1/namespaces/default/secrets"
+    api.post(secret_path, json={"apiVersion": "v1", "kind": "Secret",
+                                "metadata": {"name": "typed-secret", "namespace": "default"}})
+    bad_secret = api.patch(f"{secret_path}/typed-secret", json=[{"op": "add", "path": "/stringData",
+                                                                 "value": {"token": 42}}], headers=JSON_PATCH)
+    assert bad_secret.status_code == 422
+    assert api.get(f"{CM}/keeps-metadata").json()["metadata"]["name"] == "keeps-metadata"
+
+
+def test_a_patch_moving_an_object_to_another_namespace_is_a_bad_request(api: httpx2.Client) -> None:
+    api.post(CM, json=a_config_map("stays", a="1"))
+    moved = api.patch(f"{CM}/stays", json={"metadata": {"namespace": "kube-system"}}, headers=MERGE)
+    assert moved.status_code == 400 and "namespace" in moved.json()["message"]
+
+
 def test_strategic_merge_patch_merges_containers_by_name(api: httpx2.Client) -> None:
     path = "/apis/apps/v1/namespaces/podinfo/deployments/podinfo"
     patch = {"spec": {"template": {"spec": {"containers": [{"name": "podinfo", "image": "podinfo:7"}]}}}}
@@ -295,3 +326,11 @@ def test_apply_without_a_field_manager_is_invalid(api: httpx2.Client) -> None:
 def test_an_unknown_patch_content_type_is_415(api: httpx2.Client) -> None:
     response = api.patch(f"{CM}/merge", content=b"{}", headers={"Content-Type": "text/plain"})
     assert response.status_code == 415 and response.json()["kind"] == "Status"
+
+
+def test_an_apply_that_creates_an_object_with_a_mistyped_field_is_422(api: httpx2.Client) -> None:
+    intent = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied-typed\n  namespace: default\n"
+              "data:\n  - not\n  - a map\n")
+    response = api.patch(f"{CM}/applied-typed", content=intent, headers=APPLY, params={"fieldManager": "tester"})
+    assert response.status_code == 422 and response.json()["reason"] == "Invalid"
+    assert api.get(f"{CM}/applied-typed").status_code == 404

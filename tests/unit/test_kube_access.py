@@ -192,3 +192,42 @@ def test_in_cluster_config_when_no_kubeconfig_exists(monkeypatch: pytest.MonkeyP
     assert access.in_cluster
     with pytest.raises(ToolError, match="in-cluster"):
         access.set_current_context("other")
+
+
+async def test_a_yaml_error_next_to_a_private_key_never_quotes_the_key(tmp_path: Path) -> None:
+    private_key = "LS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0t"
+    path = tmp_path / "broken.yaml"
+    path.write_text(f"users:\n- name: u\n  user:\n    client-key-data: {private_key}\n    : [unclosed\n")
+
+    with pytest.raises(ToolError, match="cannot read kubeconfig") as raised:
+        await KubeAccess(Settings(kubeconfig=str(path))).gateway()
+
+    assert "line 5" in str(raised.value)
+    assert private_key[:12] not in str(raised.value)
+
+
+def test_home_relative_paths_and_exec_plugins_named_by_path_are_made_absolute(tmp_path: Path) -> None:
+    (tmp_path / "home").mkdir()
+    (tmp_path / "team").mkdir()
+    document = kubeconfig({"c": ("c", "u")}, current="c", cluster_extra={"certificate-authority": "~/ca.crt"})
+    document["users"] = [
+        {"name": "u", "user": {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": "./bin/auth"}}},
+        {"name": "on-path", "user": {"exec": {"apiVersion": "client.authentication.k8s.io/v1",
+                                              "command": "gke-gcloud-auth-plugin"}}},
+    ]
+    path = write(tmp_path / "team" / "config", document)
+
+    merged = merge_kubeconfigs([path])
+
+    assert merged["clusters"][0]["cluster"]["certificate-authority"] == str(tmp_path / "home" / "ca.crt")
+    commands = {u["name"]: u["user"]["exec"]["command"] for u in merged["users"]}
+    assert commands == {"u": str((tmp_path / "team").resolve() / "bin" / "auth"),
+                        "on-path": "gke-gcloud-auth-plugin"}
+
+
+async def test_impersonating_groups_without_a_user_is_refused_with_the_fix(tmp_path: Path) -> None:
+    path = write(tmp_path / "c.yaml", kubeconfig({"a": ("a", "u")}, current="a"))
+    access = KubeAccess(Settings(kubeconfig=str(path), kube_as_group=("sre",)))
+
+    with pytest.raises(ToolError, match="--kube-as"):
+        await access.gateway()

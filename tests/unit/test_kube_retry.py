@@ -121,3 +121,9 @@ async def test_permanent_errors_are_not_retried() -> None:
 def test_the_total_bound_follows_the_request_timeout_up_to_20s() -> None:
     assert RetryPolicy.for_timeout(5).total_seconds == 5
     assert RetryPolicy.for_timeout(120).total_seconds == 20
+
+
+def test_a_retry_after_that_is_not_a_finite_number_falls_back_to_backoff() -> None:
+    assert retry_after_of(http_error(503, {"Retry-After": "nan"})) is None
+    assert retry_after_of(http_error(503, {"Retry-After": "inf"})) is None
+    assert retry_after_of(http_error(503, {"Retry-After": "-4"})) == 0.0
