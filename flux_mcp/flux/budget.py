@@ -7,7 +7,7 @@ call, instead of cutting a YAML document in half.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 DEFAULT_OUTPUT_LIMIT = 40_000
@@ -32,9 +32,17 @@ def truncation_marker(shown: int, total: int, limit: int, hint: str) -> str:
 
 
 def fit_items(
-    items: Sequence[str], limit: int, hint: str = "", header: str = "", separator: str = "\n"
+    items: Sequence[str] | Iterable[str], limit: int, hint: str = "", header: str = "", separator: str = "\n",
+    *, total: int | None = None,
 ) -> Fitted:
-    """Join rendered items under `header` until the next one would overflow `limit`."""
+    """Join rendered items under `header` until the next one would overflow `limit`.
+
+    `items` may be a lazy iterable (with `total` given): items after the cut are never rendered,
+    which is most of the work when a large list is cut early.
+    """
+    if total is None:
+        items = items if isinstance(items, Sequence) else list(items)
+        total = len(items)
     budget = max(limit - _MARKER_RESERVE, limit // 2)
     parts: list[str] = [header] if header else []
     used = len(header)
@@ -51,9 +59,9 @@ def fit_items(
         used += cost
         shown += 1
     text = separator.join(parts)
-    if shown < len(items):
-        text = f"{text}{separator}{truncation_marker(shown, len(items), limit, hint)}"
-    return Fitted(text, shown, len(items))
+    if shown < total:
+        text = f"{text}{separator}{truncation_marker(shown, total, limit, hint)}"
+    return Fitted(text, shown, total)
 
 
 def clip_line(text: str, limit: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -219,16 +220,18 @@ async def get_kubernetes_resources(
     )
     budget = rt.settings.output_limit - 600
     if output == "table":
+        # The whole text is redacted by respond(); a table shows no Secret data to mask here.
         all_namespaces = rk.namespaced and not namespace
-        title, lines = _table([redact_object(o, mask_secrets=mask) for o in items], all_namespaces, now)
+        title, lines = _table(items, all_namespaces, now)
         fitted = fit_items(lines, budget, hint=hint, header=f"{header}\n{title}")
     else:
-        rendered = []
-        for obj in items:
-            metadata = obj.get("metadata") or {}
-            key = (str(metadata.get("namespace") or ""), str(metadata.get("name") or ""))
-            rendered.append(_render(obj, paths, events.get(key, []), mask, now))
-        fitted = fit_items(rendered, budget, hint=hint, header=header, separator=SEPARATOR)
+        def rendered() -> Iterator[str]:
+            for obj in items:
+                metadata = obj.get("metadata") or {}
+                key = (str(metadata.get("namespace") or ""), str(metadata.get("name") or ""))
+                yield _render(obj, paths, events.get(key, []), mask, now)
+
+        fitted = fit_items(rendered(), budget, hint=hint, header=header, separator=SEPARATOR, total=len(items))
     text = fitted.text
     next_token = resume_token(api_token, skip + fitted.shown) if fitted.truncated else page.continue_token
     if next_token:

@@ -37,7 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--runs", type=int, default=10, help="cold starts per server (median reported)")
     parser.add_argument("--repeats", type=int, default=5, help="measured calls per listing/analysis metric")
     parser.add_argument("--page-limit", type=int, default=100,
-                        help="`limit` per page when our server pages through `continue` (its default is 100)")
+                        help="`limit` per page of the full-YAML listing (our tool's default is 100)")
+    parser.add_argument("--table-limit", type=int, default=500,
+                        help='`limit` per page of the output="table" listing (at most the tool\'s maximum, 1000)')
     parser.add_argument("--json", type=Path, help="write the results as JSON to this file")
     parser.add_argument("--no-peer", action="store_true", help="do not fetch or run the Go server")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where the Go server is cached")
@@ -114,7 +116,7 @@ async def run(args: argparse.Namespace, report: Report, workdir: Path) -> None:
         with running_sandbox(scale, workdir) as (sandbox, kubeconfig):
             census = take_census(sandbox.url)
             contestants = Contestants(*contestants_for(kubeconfig, peer, args.server_root))
-            await measure_listing(report, contestants, census, args.repeats, args.page_limit)
+            await measure_listing(report, contestants, census, args.repeats, args.page_limit, args.table_limit)
     if "3" in sections:
         scale = args.scale
         if scale is None:
@@ -148,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "runs": args.runs,
             "repeats": args.repeats,
             "page_limit": args.page_limit,
+            "table_limit": args.table_limit,
             "server_root": str(args.server_root),
             "load_average_at_start": os.getloadavg(),
         }

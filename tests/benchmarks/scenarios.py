@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -103,14 +104,14 @@ async def measure_cold_start(report: Report, contestants: Contestants, runs: int
 
 # 2. list 2,000 Kustomizations -----------------------------------------------------------------
 
-_TEXT_CONTINUE = re.compile(r"continue\W{0,4}[:=]\s*[\"'`]?([A-Za-z0-9+/=_.\-]{8,})")
+_TEXT_CONTINUE = re.compile(r"continue\W{0,4}[:=]\s*[\"'`]?([A-Za-z0-9+/=_.:\-]{8,})")
 
 
 def continue_token(measure: CallMeasure) -> str | None:
-    """The `continue` token of a page, from structured content or, failing that, the text."""
+    """The `continue_token` of a page, from structured content or, failing that, the text."""
     structured = measure.structured
     if isinstance(structured, dict):
-        for key in ("continue", "continue_token", "continueToken", "next_continue"):
+        for key in ("continue_token", "continue", "continueToken", "next_continue"):
             value = structured.get(key)
             if isinstance(value, str) and value:
                 return value
@@ -118,16 +119,13 @@ def continue_token(measure: CallMeasure) -> str | None:
     return found.group(1) if found else None
 
 
-def items_returned(measure: CallMeasure, key: str = "returned") -> int | None:
-    """Objects in a page (`returned`) or in its text (`shown`: what fit in the output budget)."""
+def names_shown(measure: CallMeasure) -> list[str] | None:
+    """`namespace/name` of every object a page showed (structured `names`); None when absent."""
     structured = measure.structured
     if isinstance(structured, dict):
-        value = structured.get(key)
-        if isinstance(value, int):
-            return value
-        for name in ("items", "names"):
-            if isinstance(structured.get(name), list):
-                return len(structured[name])
+        names = structured.get("names")
+        if isinstance(names, list) and all(isinstance(n, str) for n in names):
+            return list(names)
     return None
 
 
@@ -138,66 +136,127 @@ READY_FIELDS = [
 """Roughly the columns of the Go server's table (READY, STATUS): the compact way to list many."""
 
 
-async def _list_all_pages(sess: Session, base: dict[str, Any], limit: int, expected: int) -> dict[str, Any]:
-    """Page through every object the way a model follows our tool's hints.
+@dataclass(frozen=True)
+class ListingVariant:
+    name: str
+    label: str
+    arguments: dict[str, Any]
+    """Everything but `continue_token`: the same on every page, as the tool asks."""
 
-    Follow `continue_token`; when a page comes back cut by the output budget (fewer objects in
-    the text than in the page), repeat that page with `limit` = what fit, and keep that limit.
+
+def coverage(seen: list[str], expected: set[str]) -> dict[str, Any]:
+    """How the names a listing showed compare with the objects that exist."""
+    distinct = set(seen)
+    missing = sorted(expected - distinct)
+    unexpected = sorted(distinct - expected)
+    duplicates = len(seen) - len(distinct)
+    return {
+        "seen": len(seen),
+        "distinct": len(distinct),
+        "duplicates": duplicates,
+        "missing": len(missing),
+        "unexpected": len(unexpected),
+        "missing_sample": missing[:5],
+        "unexpected_sample": unexpected[:5],
+        "exactly_once": not missing and not unexpected and duplicates == 0,
+    }
+
+
+async def _list_all_pages(
+    sess: Session, arguments: dict[str, Any], expected: set[str], max_calls: int
+) -> dict[str, Any]:
+    """Page through every object the way our tool tells a model to: pass back `continue_token`.
+
+    The arguments stay the same on every page; a page the output budget cut ends with the tool's own
+    token, which resumes at the first object not shown, so no page is ever repeated.
     """
     pages: list[CallMeasure] = []
+    seen: list[str] = []
     token: str | None = None
-    in_text = repeated = 0
+    tokens: set[str] = set()
+    problems: list[str] = []
     cpu_before = sess.cpu_ms()
-    for _ in range(expected + 5):
-        arguments: dict[str, Any] = {**base, "limit": limit}
-        if token:
-            arguments["continue_token"] = token
-        page = await sess.call(OUR_LIST, arguments)
+    for _ in range(max_calls):
+        page = await sess.call(OUR_LIST, {**arguments, "continue_token": token} if token else arguments)
         pages.append(page)
         if page.is_error:
+            problems.append(f"error: {page.text[:300]}")
             break
-        returned, shown = items_returned(page), items_returned(page, "shown")
-        if returned is not None and shown is not None and 0 < shown < returned:
-            limit, repeated = shown, repeated + 1
-            continue
-        in_text += shown or 0
+        names = names_shown(page)
+        if names is None:
+            problems.append("a page had no structured `names`")
+            break
+        seen += names
         token = continue_token(page)
         if not token:
             break
+        if token in tokens:
+            problems.append("the same continue_token came back twice")
+            break
+        tokens.add(token)
+    else:
+        problems.append(f"still a continue_token after {max_calls} calls")
+    cut = sum(1 for p in pages if isinstance(p.structured, dict) and p.structured.get("truncated"))
     return {
         "ms": sum(p.ms for p in pages),
         "server_cpu_ms": _cpu_delta(cpu_before, sess.cpu_ms()),
         "page_ms": [round(p.ms, 1) for p in pages],
+        "page_objects": [len(names_shown(p) or []) for p in pages],
         "bytes": sum(p.bytes for p in pages),
+        "structured_bytes": sum(p.structured_bytes for p in pages),
         "calls": len(pages),
-        "repeated_after_cut": repeated,
-        "final_limit": limit,
-        "objects_in_text": in_text,
-        "errors": [p.text[:300] for p in pages if p.is_error],
+        "pages_cut_by_output_budget": cut,
+        "coverage": coverage(seen, expected),
+        "problems": problems,
     }
 
 
+def _coverage_text(cov: dict[str, Any], expected: int) -> str:
+    verdict = f"all {expected} names exactly once" if cov["exactly_once"] else "NOT every name exactly once"
+    text = f"{verdict} ({cov['distinct']} distinct of {cov['seen']} shown"
+    if cov["missing"] or cov["duplicates"] or cov["unexpected"]:
+        text += f"; {cov['missing']} missing, {cov['duplicates']} duplicates, {cov['unexpected']} unexpected"
+    return text + ")"
+
+
 async def measure_listing(
-    report: Report, contestants: Contestants, census: Census, repeats: int, page_limit: int
+    report: Report, contestants: Contestants, census: Census, repeats: int, page_limit: int, table_limit: int
 ) -> None:
-    expected = census.count("Kustomization")
-    api_version = next((o.api_version for o in census.objects if o.kind == "Kustomization"), "")
-    details: dict[str, Any] = {"kustomizations": expected, "api_version": api_version, "page_limit": page_limit}
-    variants: dict[str, list[dict[str, Any]]] = {"yaml": [], "fields": []}
+    kustomizations = [o for o in census.objects if o.kind == "Kustomization"]
+    expected_names = {f"{o.namespace}/{o.name}" if o.namespace else o.name for o in kustomizations}
+    expected = len(expected_names)
+    api_version = kustomizations[0].api_version if kustomizations else ""
+    details: dict[str, Any] = {"kustomizations": expected, "api_version": api_version}
     go: list[CallMeasure] = []
+    runs: dict[str, list[dict[str, Any]]] = {}
+    variants: list[ListingVariant] = []
     async with session(contestants.ours) as ours:
         if missing := _missing(ours, OUR_LIST):
             report.skipped.append(f"2 listing: our server has no {', '.join(missing)} yet")
             return
-        fields_limit = min(expected, ours.argument_maximum(OUR_LIST, "limit") or expected)
-        details["fields_limit"] = fields_limit
+        maximum = ours.argument_maximum(OUR_LIST, "limit") or expected
+        fields_limit, table_limit = min(expected, maximum), min(table_limit, maximum)
+        kind = {"kind": "Kustomization"}
+        variants = [
+            ListingVariant("yaml", f"compact YAML, limit {page_limit}", {**kind, "limit": page_limit}),
+            ListingVariant("fields", f"fields=Ready status+message, limit {fields_limit}",
+                           {**kind, "fields": READY_FIELDS, "limit": fields_limit}),
+        ]
+        if "output" in ours.schemas.get(OUR_LIST, {}).get("properties", {}):
+            variants.append(ListingVariant("table", f'output="table", limit {table_limit}',
+                                           {**kind, "output": "table", "limit": table_limit}))
+        else:
+            report.skipped.append('2 listing output="table": our get_kubernetes_resources has no `output` yet')
+        details["variants"] = {v.name: v.arguments for v in variants}
         # A warm-up call fills discovery caches: the measured calls are the steady state.
-        await ours.call(OUR_LIST, {"kind": "Kustomization", "limit": 1})
-        for _ in range(repeats):
-            variants["yaml"].append(await _list_all_pages(ours, {"kind": "Kustomization"}, page_limit, expected))
-            variants["fields"].append(
-                await _list_all_pages(ours, {"kind": "Kustomization", "fields": READY_FIELDS}, fields_limit, expected)
-            )
+        await ours.call(OUR_LIST, {**kind, "limit": 1})
+        # A page shows at least one object, so a correct listing needs at most `expected` + 1 calls.
+        max_calls = expected + 2
+        for _ in range(repeats):  # interleaved, so that load from other work hits every variant alike
+            for variant in variants:
+                runs.setdefault(variant.name, []).append(
+                    await _list_all_pages(ours, variant.arguments, expected_names, max_calls)
+                )
     if contestants.theirs is not None:
         async with session(contestants.theirs) as theirs:
             arguments = {"apiVersion": api_version, "kind": "Kustomization"}
@@ -211,33 +270,37 @@ async def measure_listing(
             details["theirs_cpu_ms"] = go_cpu
             details["theirs_rows"] = max(0, len(go[-1].text.strip().splitlines()) - 1) if go else None
             details["theirs_errors"] = [m.text[:300] for m in go if m.is_error]
-    details["ours"] = variants
+    details["ours"] = runs
     details["theirs"] = [{"ms": m.ms, "bytes": m.bytes, "error": m.is_error} for m in go]
     report.details["listing"] = details
     go_ms = median([m.ms for m in go])
+    go_cpu_ms = median(details.get("theirs_cpu_ms", []))
     go_bytes = median([float(m.bytes) for m in go])
-    go_label = f"resources_list, 1 call, {details.get('theirs_rows', '?')} rows"
-    labels = {
-        "yaml": f"compact YAML, limit {page_limit}",
-        "fields": f"fields=Ready status+message, limit {fields_limit}",
-    }
-    for name, runs in variants.items():
-        if not runs:
+    go_calls = 1.0 if go else None
+    go_label = f"resources_list, {details.get('theirs_rows', '?')} rows"
+    for variant in variants:
+        measured = runs.get(variant.name, [])
+        if not measured:
             continue
-        last = runs[-1]
+        last = measured[-1]
+        correct = sum(1 for r in measured if r["coverage"]["exactly_once"])
+        checked = f"{_coverage_text(last['coverage'], expected)}; {correct}/{len(measured)} runs complete"
+        print(f"  2 {variant.name}: {checked}", file=sys.stderr, flush=True)
+        problems = sorted({p for r in measured for p in r["problems"]})
         report.add(
-            Row("2", f"list {expected} Kustomizations: {labels[name]} ({last['calls']} calls)", "ms",
-                median([r["ms"] for r in runs]), go_ms, go_label, budget=go_ms,
-                note=f"followed continue_token; {last['repeated_after_cut']} page(s) repeated after the output "
-                     f"budget cut them, limit settled at {last['final_limit']}; objects in the text: "
-                     f"{last['objects_in_text']} of {expected}" + (f"; errors: {last['errors']}" if last["errors"]
-                                                                  else "")),
-            Row("2", f"… server CPU time ({name})", "ms",
-                median([r["server_cpu_ms"] for r in runs if r["server_cpu_ms"] is not None]),
-                median(details.get("theirs_cpu_ms", [])), "1 call",
-                note="user+system CPU of the server process (/proc), insensitive to waiting for a core"),
-            Row("2", f"… bytes returned ({name})", "bytes", median([float(r["bytes"]) for r in runs]), go_bytes,
-                "table"),
+            Row("2", f"list {expected} Kustomizations, {variant.label}: wall", "ms",
+                median([r["ms"] for r in measured]), go_ms, go_label, budget=go_ms,
+                note=f"followed continue_token, no page repeated; {last['pages_cut_by_output_budget']} of "
+                     f"{last['calls']} pages cut by the output budget and resumed by the tool's token; {checked}"
+                     + (f"; PROBLEMS: {problems}" if problems else "")),
+            Row("2", f"… tool calls ({variant.name})", "calls", median([float(r["calls"]) for r in measured]),
+                go_calls),
+            Row("2", f"… server CPU ({variant.name})", "ms",
+                median([r["server_cpu_ms"] for r in measured if r["server_cpu_ms"] is not None]), go_cpu_ms,
+                note="user+system CPU of the server process (/proc), insensitive to waiting for a core"
+                if variant is variants[0] else ""),
+            Row("2", f"… bytes returned ({variant.name})", "bytes", median([float(r["bytes"]) for r in measured]),
+                go_bytes),
         )
 
 

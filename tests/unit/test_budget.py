@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from flux_mcp.flux.budget import clip_text, fit_items
 
 
@@ -45,3 +47,18 @@ def test_clip_text_cuts_at_a_line_break() -> None:
 
 def test_clip_text_leaves_short_text_alone() -> None:
     assert clip_text("short", 2000).text == "short"
+
+
+def test_a_lazy_list_stops_rendering_at_the_cut() -> None:
+    rendered: list[int] = []
+
+    def items() -> Iterator[str]:
+        for i in range(1000):
+            rendered.append(i)
+            yield f"item-{i} " + "x" * 90
+
+    fitted = fit_items(items(), 2_000, hint="pass a smaller limit", total=1000)
+
+    assert fitted.total == 1000 and 0 < fitted.shown < 1000
+    assert "of 1000 items" in fitted.text
+    assert len(rendered) == fitted.shown + 1  # the one that did not fit, and nothing after it
