@@ -4,14 +4,12 @@ the ClusterRoles follow the Flux kinds catalogue, and kustomize renders both pro
 from __future__ import annotations
 
 import copy
-import importlib.util
 import os
 import re
 import shutil
 import subprocess
 from collections import defaultdict
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -19,6 +17,7 @@ import yaml
 from jsonschema import Draft7Validator
 
 from flux_mcp.flux.kinds import FLUX_KINDS
+from tests.packaging.toolhive_generator import gen
 
 REPO = Path(__file__).resolve().parents[2]
 KUBE_DIR = REPO / "toolhive" / "kubernetes"
@@ -26,15 +25,6 @@ CRD = REPO / ".." / "shared" / "reference" / "crds" / "toolhive" / "toolhive.sta
 KUBECTL = shutil.which("kubectl")
 
 
-def load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("toolhive_generate", REPO / "toolhive" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = load_generator()
 
 
 def manifests() -> dict[str, dict[str, Any]]:

@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from datetime import datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 from jsonschema.validators import validator_for
 from referencing import Registry, Resource
 
+from tests.packaging.toolhive_generator import gen
+
 REPO = Path(__file__).resolve().parents[2]
 REFERENCE = REPO / ".." / "shared" / "reference"
 SCHEMAS = REFERENCE / "schemas" / "toolhive"
 
 
-def load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("toolhive_generate", REPO / "toolhive" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = load_generator()
 
 
 def committed(name: str) -> dict[str, Any]:
