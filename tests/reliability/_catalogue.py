@@ -209,3 +209,10 @@ def case_for(tool: str, schema: dict[str, Any], read_only_hint: bool | None) -> 
         return known
     write = read_only_hint is False
     return ToolCase(tool, schema_arguments(tool, schema), write=write, fault_method="PATCH" if write else "GET")
+
+
+def tools_under_test() -> list[str]:
+    """The catalogue plus whatever the server registers today, so new tools are covered too."""
+    from flux_mcp.tools._registry import load_tools
+
+    return sorted(set(CATALOGUE) | set(load_tools()))

@@ -24,7 +24,7 @@ from flux_mcp.sandbox import Sandbox, SandboxOptions
 from flux_mcp.server import build_server
 from flux_mcp.settings import Settings
 
-from ._catalogue import CASES, CATALOGUE, ToolCase, case_for
+from ._catalogue import CASES, CATALOGUE, ToolCase, case_for, tools_under_test
 from ._harness import call_tool, ensure_probe_configmap, error_problem, list_tools, result_text
 from ._summary import SUMMARY
 
@@ -94,16 +94,6 @@ FAULTS: tuple[Fault, ...] = (
 )
 
 
-def _matrix_tools() -> list[str]:
-    """The catalogue plus whatever the server registers today (new tools are covered as they land)."""
-    names = set(CATALOGUE)
-    try:
-        from flux_mcp.tools._registry import load_tools
-
-        names |= set(load_tools())
-    except Exception:  # a tool module mid-edit must not hide the catalogue's rows
-        pass
-    return sorted(names)
 
 
 @dataclass
@@ -300,7 +290,7 @@ def matrix(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
             sandbox.stop()
 
 
-@pytest.mark.parametrize("tool", _matrix_tools())
+@pytest.mark.parametrize("tool", tools_under_test())
 def test_fault_matrix(tool: str, matrix: dict[str, Outcome]) -> None:
     outcome = matrix[tool]
     if outcome.missing:
