@@ -103,6 +103,8 @@ class ControllerSimulator:
         self._pending: set[ObjKey] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._event_rt = catalog.by_kind("", "Event")
+        self.hung: set[tuple[str, str, str]] = set()
+        """(kind, namespace, name) whose controller starts reconciling and never finishes."""
 
     # --- wiring ---------------------------------------------------------------------------------
 
@@ -161,6 +163,8 @@ class ControllerSimulator:
             if obj is None or obj["metadata"].get("deletionTimestamp") or is_suspended(rt, obj):
                 return
             self._write_status(rt, namespace, name, self._progressing)
+            if (rt.kind, namespace, name) in self.hung:
+                return  # like a controller stuck on a slow clone: Reconciling, request never handled
             await asyncio.sleep(self.delay)
             self._pending.discard(key)
             obj = self.store.find(rt, namespace, name)

@@ -231,6 +231,14 @@ class Sandbox:
     def clear_faults(self) -> None:
         self.state.faults.clear()
 
+    def hang(self, kind: str, namespace: str, name: str, hung: bool = True) -> None:
+        """Make the controller of one object start reconciling and never finish (or finish again)."""
+        key = (kind, namespace, name)
+        if hung:
+            self.simulator.hung.add(key)
+        else:
+            self.simulator.hung.discard(key)
+
     def enforce_rbac(self, clusterrole_yaml_texts: list[str] | None) -> None:
         self.state.rbac = None if clusterrole_yaml_texts is None else RbacPolicy.from_yaml_texts(
             clusterrole_yaml_texts)

@@ -133,6 +133,25 @@ async def test_reconcile_kustomization_with_source_patches_source_then_object_an
     assert annotations_of(ks)[REQUESTED_AT] == result["token"]
 
 
+async def test_a_reconcile_the_controller_never_finishes_ends_at_the_timeout_as_still_reconciling(
+    session: Session, sandbox: Sandbox,
+) -> None:
+    sandbox.hang("Kustomization", "flux-system", "oci-apps")
+    try:
+        text, result = await session.ok(
+            "reconcile_flux_resource", kind="Kustomization", name="oci-apps", namespace="flux-system", timeout=1,
+        )
+    finally:
+        sandbox.hang("Kustomization", "flux-system", "oci-apps", hung=False)
+
+    assert result["outcome"] == "still-reconciling"
+    assert "still reconciling after" in text
+    assert result["polls"] > 1
+    assert len(session.reads_of("/kustomizations/oci-apps")) == result["polls"] + 1  # the first read, then polls
+    handled = (live(sandbox, KS_GROUP, "Kustomization", "flux-system", "oci-apps") or {})["status"]
+    assert handled.get("lastHandledReconcileAt") != result["token"]
+
+
 async def test_reconcile_of_the_git_auth_failure_stops_early_with_the_reason(session: Session) -> None:
     text, result = await session.ok(
         "reconcile_flux_resource", kind="Kustomization", name="billing-infra", namespace="team-billing",
