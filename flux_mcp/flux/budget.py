@@ -32,7 +32,7 @@ def truncation_marker(shown: int, total: int, limit: int, hint: str) -> str:
 
 
 def fit_items(
-    items: Sequence[str] | Iterable[str], limit: int, hint: str = "", header: str = "", separator: str = "\n",
+    items: Iterable[str], limit: int, hint: str = "", header: str = "", separator: str = "\n",
     *, total: int | None = None,
 ) -> Fitted:
     """Join rendered items under `header` until the next one would overflow `limit`.
