@@ -17,6 +17,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from flux_mcp.flux.kinds import FLUX_KINDS, FluxKind, find_flux_kind
 from flux_mcp.kube.discovery import ResourceKind
+from flux_mcp.kube.errors import KubeError
 
 if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway
@@ -68,7 +69,7 @@ async def list_flux_objects(
     objects: dict[str, list[dict[str, Any]]] = {}
     for (fk, _), result in zip(installed, results, strict=True):
         if isinstance(result, BaseException):
-            if errors is None or not isinstance(result, ToolError):
+            if errors is None or not isinstance(result, KubeError):
                 raise result
             errors[fk.kind] = str(result)
             continue

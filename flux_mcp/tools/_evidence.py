@@ -14,11 +14,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from mcp.server.mcpserver.exceptions import ToolError
-
 from flux_mcp.flux.evidence import Evidence, PodLogQuery, PodQuery, Requests, parse_controller_log
 from flux_mcp.flux.refs import ObjectKey
 from flux_mcp.kube.discovery import ResourceKind
+from flux_mcp.kube.errors import KubeError
 from flux_mcp.tools._cluster import fetch_events
 
 if TYPE_CHECKING:
@@ -91,7 +90,7 @@ class EvidenceFetcher:
                 self.gw, key.namespace or None, involved_kind=key.kind, involved_name=key.name,
                 event_type="Warning",
             ))
-        except ToolError as exc:
+        except KubeError as exc:
             log.debug("events of %s unavailable: %s", key, exc)
             evidence.gaps.append(f"events of {key.display} ({_first_line(exc)})")
             events = []
@@ -102,7 +101,7 @@ class EvidenceFetcher:
             page = await self._counted(self.gw.list("Pod", query.namespace, label_selector=query.selector,
                                                     limit=MAX_PODS))
             evidence.pods[query] = page.items
-        except ToolError as exc:
+        except KubeError as exc:
             evidence.gaps.append(f"pods {query.selector} in {query.namespace} ({_first_line(exc)})")
             evidence.pods[query] = []
 
@@ -115,7 +114,7 @@ class EvidenceFetcher:
                     query.pod, query.namespace, container=query.container or None, tail_lines=POD_LOG_TAIL,
                     previous=previous, timestamps=False,
                 ))
-            except ToolError as exc:
+            except KubeError as exc:
                 # No previous instance (the container never restarted since the node came up): the
                 # current one is the next best thing.
                 if previous:
@@ -137,7 +136,7 @@ class EvidenceFetcher:
                     timestamps=False,
                 ))
                 lines.extend(parse_controller_log(text))
-        except ToolError as exc:
+        except KubeError as exc:
             evidence.gaps.append(f"{component} logs ({_first_line(exc)})")
         evidence.controller_logs[component] = lines
 

@@ -9,9 +9,10 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from flux_mcp.flux.rca import Analysis, Hop, analyze, render_analysis
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._evidence import walk_from
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, KindArg, NameArg, NamespaceArg
-from flux_mcp.tools._registry import flux_tool, respond, runtime
+from flux_mcp.tools._response import respond
 
 
 class ChainHop(BaseModel):

@@ -12,8 +12,9 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from flux_mcp.flux.refs import display
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, KindArg, NameArg
-from flux_mcp.tools._registry import flux_tool, respond, runtime
+from flux_mcp.tools._response import respond
 from flux_mcp.tools._writes import (
     DryRunArg,
     ObjectNamespaceArg,

@@ -10,6 +10,7 @@ from mcp.types import CallToolResult
 from pydantic import Field
 
 from flux_mcp.flux.reconcile import reconcile_patch, reconcile_refusal
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, FluxKindArg, NameArg, NamespaceArg
 from flux_mcp.tools._reconciliation import (
     DEFAULT_TIMEOUT,
@@ -25,7 +26,7 @@ from flux_mcp.tools._reconciliation import (
     source_chain,
     summarize,
 )
-from flux_mcp.tools._registry import flux_tool, respond, runtime
+from flux_mcp.tools._response import respond
 
 
 # Not idempotent: every call is a new request the controller acts on (a fresh Git fetch, a new

@@ -9,6 +9,7 @@ from mcp.types import CallToolResult
 
 from flux_mcp.flux.reconcile import resume_patch
 from flux_mcp.flux.status import is_suspended
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, FluxKindArg, NameArg, NamespaceArg
 from flux_mcp.tools._reconciliation import (
     DEFAULT_TIMEOUT,
@@ -22,7 +23,7 @@ from flux_mcp.tools._reconciliation import (
     resolve_target,
     summarize,
 )
-from flux_mcp.tools._registry import flux_tool, respond, runtime
+from flux_mcp.tools._response import respond
 
 
 # Not idempotent: like reconcile_flux_resource, every call requests a new reconcile. Not

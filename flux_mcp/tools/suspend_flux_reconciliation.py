@@ -10,9 +10,10 @@ from pydantic import BaseModel, Field
 
 from flux_mcp.flux.reconcile import suspend_patch
 from flux_mcp.flux.status import is_suspended
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, FluxKindArg, NameArg, NamespaceArg
 from flux_mcp.tools._reconciliation import refusal_as_tool_error, resolve_target
-from flux_mcp.tools._registry import flux_tool, respond, runtime
+from flux_mcp.tools._response import respond
 
 
 class SuspendResult(BaseModel):

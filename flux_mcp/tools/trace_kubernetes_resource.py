@@ -10,9 +10,10 @@ from pydantic import BaseModel, Field
 
 from flux_mcp.flux.refs import ObjectKey
 from flux_mcp.flux.trace import Trace, TraceHop, render_trace, trace
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._evidence import walk_from
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, KindArg, NameArg, OptionalNamespaceArg
-from flux_mcp.tools._registry import flux_tool, respond, runtime
+from flux_mcp.tools._response import respond
 
 
 class TraceStep(BaseModel):
