@@ -21,7 +21,7 @@ from flux_mcp.tools._boundary import kube_message
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ContextArg
 from flux_mcp.tools._response import respond
-from flux_mcp.tools._writes import MAX_EXPANDED_VALUES, DryRunArg, OverwriteArg, check_expansion
+from flux_mcp.tools._write_arguments import MAX_EXPANDED_VALUES, DryRunArg, OverwriteArg, check_expansion
 
 if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway

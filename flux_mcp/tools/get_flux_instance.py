@@ -15,8 +15,8 @@ from flux_mcp.flux.kinds import FLUX_KINDS, OPERATOR_GROUP, is_flux_group
 from flux_mcp.flux.render import to_yaml
 from flux_mcp.flux.status import evaluate_status, workload_state
 from flux_mcp.kube.errors import KubeError
+from flux_mcp.ops.flux_objects import list_flux_objects
 from flux_mcp.tools._boundary import kube_message
-from flux_mcp.tools._cluster import list_flux_objects
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ContextArg
 from flux_mcp.tools._response import respond

@@ -13,8 +13,9 @@ from pydantic import BaseModel, Field
 
 from flux_mcp.flux.budget import fit_items
 from flux_mcp.kube.errors import KubeError
+from flux_mcp.ops.timestamps import parse_time
+from flux_mcp.tools._argument_values import compile_grep, parse_duration
 from flux_mcp.tools._boundary import kube_message
-from flux_mcp.tools._cluster import compile_grep, parse_duration, parse_time
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ContextArg, NameArg, NamespaceArg
 from flux_mcp.tools._response import respond
