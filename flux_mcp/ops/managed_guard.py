@@ -9,15 +9,7 @@ from flux_mcp.flux.guard import Manager, Operation, managing_object, refusal_mes
 from flux_mcp.ops.errors import OperationError
 
 if TYPE_CHECKING:
-    from flux_mcp.kube.discovery import ResourceKind
-    from flux_mcp.kube.gateway import KubeGateway
-
-
-def namespace_for(gw: KubeGateway, rk: ResourceKind, namespace: str | None) -> str:
-    """The namespace a request really goes to ("" for cluster-scoped kinds)."""
-    if not rk.namespaced:
-        return ""
-    return namespace or gw.default_namespace
+    pass
 
 
 def check_managed(

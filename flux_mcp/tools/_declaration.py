@@ -7,6 +7,7 @@ module. The server takes the functions listed in `_catalogue` and reads their de
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -33,31 +34,40 @@ class ToolSpec:
     destructive: bool
     idempotent: bool
     open_world: bool
+    output_schema: bool
 
     @property
     def description(self) -> str:
-        return (self.fn.__doc__ or "").strip()
+        return inspect.cleandoc(self.fn.__doc__ or "")
 
     @property
     def annotations(self) -> ToolAnnotations:
+        # The tool's title is published once, beside its name; the hints say what a client may auto-approve.
+        if self.read_only:
+            return ToolAnnotations(read_only_hint=True, open_world_hint=self.open_world)
         return ToolAnnotations(
-            title=self.title,
-            read_only_hint=self.read_only,
-            destructive_hint=self.destructive,
-            idempotent_hint=self.idempotent,
+            read_only_hint=False, destructive_hint=self.destructive, idempotent_hint=self.idempotent,
             open_world_hint=self.open_world,
         )
 
 
 def flux_tool(
-    *, title: str, read_only: bool, destructive: bool = False, idempotent: bool = True, open_world: bool = True
+    *, title: str, read_only: bool, destructive: bool = False, idempotent: bool = True, open_world: bool = True,
+    output_schema: bool = False,
 ) -> Callable[[F], F]:
-    """Declare a tool: its function name is the tool name, its docstring the description."""
+    """Declare a tool: its function name is the tool name, its docstring the description.
+
+    `read_only` is the annotation clients auto-approve by: false for anything that changes the cluster
+    or where later calls act. `output_schema` publishes the structured result's schema in tools/list;
+    every conversation pays for it, so only tools whose result a program pages or branches on have one
+    (the structured content itself is returned by every tool).
+    """
 
     def decorator(fn: F) -> F:
         spec = ToolSpec(
             name=fn.__name__, fn=fn, title=title, read_only=read_only,
             destructive=destructive and not read_only, idempotent=idempotent, open_world=open_world,
+            output_schema=output_schema,
         )
         setattr(fn, _SPEC_ATTRIBUTE, spec)
         return fn

@@ -7,11 +7,12 @@ import logging
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from flux_mcp.flux.redaction import redact_text
 from flux_mcp.flux.refs import display
 from flux_mcp.ops.reconcile_waiter import Progress, ReconcileResult
+from flux_mcp.tools._params import DURATION_SCHEMA, bounded_duration
 
 log = logging.getLogger("flux_mcp.tools.reconcile")
 
@@ -20,14 +21,15 @@ PROGRESS_MESSAGE_LIMIT = 500
 
 WaitArg = Annotated[
     bool,
-    Field(description="Wait until the controller has handled the request and report the outcome (Ready or "
-          "the failure reason), sending progress notifications meanwhile. Default true; false only sends "
-          "the request."),
+    Field(description="Wait for the controller to handle the request and report the outcome (with progress "
+          "notifications); false only sends the request."),
 ]
 TimeoutArg = Annotated[
     float,
-    Field(description="Seconds to wait for the outcome when wait is true (1-900, default 120). On timeout the "
-          "result says the object is still reconciling; that is not an error.", ge=1, le=900),
+    bounded_duration(1, 900),
+    WithJsonSchema(DURATION_SCHEMA),
+    Field(description="How long to wait when wait is true: 90s, 5m, 1h or seconds, 1s to 15m. On timeout the "
+          "object is reported still reconciling (not an error)."),
 ]
 
 def progress_reporter(ctx: Context[Any, Any], mask_secrets: bool = True) -> Progress:

@@ -75,7 +75,7 @@ async def analyze_flux_resource(
     ctx: Context[Any, Any],
     kind: KindArg,
     name: NameArg,
-    namespace: NamespaceArg,
+    namespace: NamespaceArg = None,
     apiVersion: ApiVersionArg = None,
     context: ContextArg = None,
 ) -> Annotated[CallToolResult, AnalysisResult]:

@@ -10,11 +10,12 @@ from pydantic import BaseModel, Field
 
 from flux_mcp.flux.kinds import find_flux_kind
 from flux_mcp.flux.refs import display
-from flux_mcp.ops.managed_guard import check_managed, namespace_for
+from flux_mcp.ops.locate import locate
+from flux_mcp.ops.managed_guard import check_managed
 from flux_mcp.tools._declaration import flux_tool, runtime
-from flux_mcp.tools._params import ApiVersionArg, ContextArg, KindArg, NameArg
+from flux_mcp.tools._params import ApiVersionArg, ContextArg, KindArg, NameArg, NamespaceArg
 from flux_mcp.tools._response import respond
-from flux_mcp.tools._write_arguments import DryRunArg, ObjectNamespaceArg, OverwriteArg
+from flux_mcp.tools._write_arguments import DryRunArg, OverwriteArg
 
 
 class DeleteResult(BaseModel):
@@ -58,7 +59,7 @@ async def delete_kubernetes_resource(
     ctx: Context[Any, Any],
     kind: KindArg,
     name: NameArg,
-    namespace: ObjectNamespaceArg = None,
+    namespace: NamespaceArg = None,
     apiVersion: ApiVersionArg = None,
     dry_run: DryRunArg = False,
     overwrite: OverwriteArg = False,
@@ -73,7 +74,7 @@ async def delete_kubernetes_resource(
     rt = runtime(ctx)
     gw = await rt.gateway(context)
     rk = await gw.resolve(kind, apiVersion)
-    ns = namespace_for(gw, rk, namespace)
+    ns = await locate(gw, rk, name, namespace) or ""
     target = display(rk.kind, ns, name)
     live = await gw.get(rk, name, ns or None)
     manager = check_managed(target, live, None, "delete", overwrite)

@@ -13,11 +13,12 @@ from pydantic import BaseModel, Field
 
 from flux_mcp.flux.budget import fit_items
 from flux_mcp.kube.errors import KubeError
+from flux_mcp.ops.locate import locate
 from flux_mcp.ops.timestamps import parse_time
-from flux_mcp.tools._argument_values import compile_grep, parse_duration
+from flux_mcp.tools._argument_values import compile_grep
 from flux_mcp.tools._boundary import kube_message
 from flux_mcp.tools._declaration import flux_tool, runtime
-from flux_mcp.tools._params import ContextArg, NameArg, NamespaceArg
+from flux_mcp.tools._params import ContextArg, NameArg, NamespaceArg, SinceArg
 from flux_mcp.tools._response import respond
 
 if TYPE_CHECKING:
@@ -107,7 +108,7 @@ def _split(raw: str, stream: str) -> list[LogLine]:
 async def get_kubernetes_logs(
     ctx: Context[Any, Any],
     name: NameArg,
-    namespace: NamespaceArg,
+    namespace: NamespaceArg = None,
     kind: Annotated[
         WorkloadKind,
         Field(description="What `name` is: Pod (default), or a workload whose pods are read: Deployment, "
@@ -117,9 +118,7 @@ async def get_kubernetes_logs(
         str | None,
         Field(description="Only this container. Default: every container of each pod.", max_length=253),
     ] = None,
-    since: Annotated[
-        str | None, Field(description="Only lines from this recent duration, e.g. 10m, 1h.", max_length=20)
-    ] = None,
+    since: SinceArg = None,
     grep: Annotated[
         str | None,
         Field(description="Only lines matching this regular expression (case-insensitive), e.g. 'error|fail'.",
@@ -143,7 +142,9 @@ async def get_kubernetes_logs(
     rt = runtime(ctx)
     gw = await rt.gateway(context)
     pattern = compile_grep(grep)
-    since_seconds = max(1, int(parse_duration(since).total_seconds())) if since else None
+    since_seconds = max(1, int(since)) if since is not None else None
+    located = await locate(gw, await gw.resolve(kind), name, namespace)
+    namespace = located or ""
     pods = await workload_pods(gw, kind, name, namespace)
     if not pods:
         raise ToolError(f"{kind} {namespace}/{name} has no pods right now; check its events with "

@@ -21,6 +21,7 @@ from flux_mcp.flux.render import to_yaml
 from flux_mcp.flux.status import object_status
 from flux_mcp.kube.discovery import ResourceKind
 from flux_mcp.ops.events import EventSummary, event_line, warning_events_by_object
+from flux_mcp.ops.locate import check_scope
 from flux_mcp.ops.timestamps import age, parse_time
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._fieldpath import FieldPath, parse_field_path
@@ -154,27 +155,26 @@ async def get_kubernetes_resources(
     ] = None,
     field_selector: Annotated[
         str | None,
-        Field(description="Field selector, e.g. status.phase=Running or metadata.name=podinfo "
-              "(only =, == and != are supported by Kubernetes).", max_length=1000),
+        Field(description="Field selector, e.g. status.phase=Running (=, == and != only).", max_length=1000),
     ] = None,
     limit: Annotated[
-        int, Field(description="Maximum objects per page. Default 100.", ge=1, le=1000)
+        int, Field(description="Maximum objects per page.", ge=1, le=1000)
     ] = 100,
     continue_token: Annotated[
         str | None,
-        Field(description="The continue token returned by the previous page, to read the next page. "
-              "Keep the other arguments unchanged.", max_length=10_000),
+        Field(description="The continue_token of the previous page, to read the next one (same other arguments).",
+              max_length=10_000),
     ] = None,
     output: Annotated[
         Literal["yaml", "table"],
-        Field(description="yaml (default): whole objects as compact YAML. table: one line per object "
-              "(namespace, name, state, reason, age, message) — best for surveying many objects."),
+        Field(description="yaml: whole objects as compact YAML. table: one line per object (namespace, name, "
+              "state, reason, age, message), best to survey many."),
     ] = "yaml",
     fields: Annotated[
         list[str] | None,
-        Field(description="Return only these fields per object, as simple JSONPath, e.g. "
-              "[\".spec.url\", \".status.conditions[?(@.type==\\\"Ready\\\")].message\"]. "
-              "Default: the whole object.", max_length=30),
+        Field(description="Only these fields per object (yaml output), as simple JSONPath, e.g. [\".spec.url\", "
+              "\".status.conditions[?(@.type==\\\"Ready\\\")].message\"]; one string is a list of one.",
+              max_length=30),
     ] = None,
     context: ContextArg = None,
 ) -> Annotated[CallToolResult, ResourceListResult]:
@@ -188,11 +188,15 @@ async def get_kubernetes_resources(
     output limit cut a page: the next call resumes at the first object not shown). Use
     `output="table"` to survey many objects, or `fields` to return a few fields per object.
     """
+    if fields and output == "table":
+        raise ToolError("fields: has no effect with output=\"table\" (the table has fixed columns); drop fields, "
+                        "or use output=\"yaml\" to return those fields")
     rt = runtime(ctx)
     gw = await rt.gateway(context)
     paths = [parse_field_path(f) for f in fields or []]
     rk = await gw.resolve(kind, apiVersion)
     namespace = namespace or None
+    check_scope(rk, namespace)
     api_token, skip = parse_continue(continue_token)
     page = await _fetch(gw, rk, name, namespace, selector, field_selector, limit, api_token)
     items = page.items[skip:]

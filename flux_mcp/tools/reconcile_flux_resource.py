@@ -32,7 +32,7 @@ async def reconcile_flux_resource(
     ctx: Context[Any, Any],
     kind: FluxKindArg,
     name: NameArg,
-    namespace: NamespaceArg,
+    namespace: NamespaceArg = None,
     apiVersion: ApiVersionArg = None,
     with_source: Annotated[
         bool,

@@ -23,7 +23,7 @@ async def resume_flux_reconciliation(
     ctx: Context[Any, Any],
     kind: FluxKindArg,
     name: NameArg,
-    namespace: NamespaceArg,
+    namespace: NamespaceArg = None,
     apiVersion: ApiVersionArg = None,
     wait: WaitArg = True,
     timeout: TimeoutArg = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - a tool argument, the deadline of the wait

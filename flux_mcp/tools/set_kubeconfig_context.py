@@ -13,7 +13,7 @@ from flux_mcp.tools._response import respond
 from flux_mcp.tools.get_kubeconfig_contexts import ContextsResult, contexts_result
 
 
-@flux_tool(title="Switch kubeconfig context", read_only=True, open_world=False)
+@flux_tool(title="Switch kubeconfig context", read_only=False, destructive=False, idempotent=True, open_world=False)
 async def set_kubeconfig_context(
     ctx: Context[Any, Any],
     name: Annotated[
