@@ -14,4 +14,4 @@ def compile_grep(pattern: str | None) -> re.Pattern[str] | None:
     try:
         return re.compile(pattern, re.IGNORECASE)
     except re.error as exc:
-        raise ToolError(f"grep: invalid regular expression {pattern!r}: {exc}") from exc
+        raise ToolError(f"invalid grep regular expression {pattern!r}: {exc}") from exc

@@ -93,10 +93,12 @@ async def test_the_fleet_diagram_is_valid_mermaid_and_shows_the_blocking_paths(
 async def test_a_diagram_rooted_at_one_object_shows_only_its_component(
     sandbox: Sandbox, sandbox_kubeconfig: Path
 ) -> None:
-    answer = await ask(server_on(sandbox_kubeconfig), "get_flux_dependency_graph", root_kind="ks",
-                       root_name="billing-apps", root_namespace="team-billing", format="json")
+    answer = await ask(server_on(sandbox_kubeconfig), "get_flux_dependency_graph", kind="ks",
+                       name="billing-apps", namespace="team-billing", format="json")
 
-    document = json.loads(answer.text.split("\n", 1)[1])
+    document = json.loads(answer.text)
+    assert answer.structured["graph"] == document
+    assert document["summary"].startswith("Flux dependency graph (json, connected to Kustomization")
     assert {n["id"] for n in document["nodes"]} == {
         "gitrepo_team_billing_billing", "ks_team_billing_billing_infra", "ks_team_billing_billing_config",
         "ks_team_billing_billing_apps",
@@ -117,8 +119,8 @@ async def test_a_namespace_diagram_in_dot_keeps_cross_namespace_targets(
 async def test_an_unknown_root_is_an_error_naming_existing_objects(
     sandbox: Sandbox, sandbox_kubeconfig: Path
 ) -> None:
-    answer = await ask(server_on(sandbox_kubeconfig), "get_flux_dependency_graph", root_kind="Kustomization",
-                       root_name="billing-app", root_namespace="team-billing")
+    answer = await ask(server_on(sandbox_kubeconfig), "get_flux_dependency_graph", kind="Kustomization",
+                       name="billing-app", namespace="team-billing")
 
     assert answer.is_error
     assert "Kustomization team-billing/billing-app not found" in answer.text
