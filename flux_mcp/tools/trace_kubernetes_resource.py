@@ -85,5 +85,7 @@ async def trace_kubernetes_resource(
     walked = await walk_from(gw, kind, name, namespace or None, apiVersion, trace)
     result = walked.answer
     if walked.unavailable:
-        result = replace(result, complete=False, notes=(*result.notes, walked.unavailable_note))
-    return respond(rt, render_trace(result), to_result(walked.start, result))
+        result = replace(result, notes=(walked.unavailable_note, *result.notes))
+    answer = to_result(walked.start, result)
+    answer.complete = answer.complete and not walked.unavailable
+    return respond(rt, render_trace(result), answer)
