@@ -7,6 +7,7 @@ to describe the fields people actually set, with the rest left open
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 FieldDoc = tuple[str, str]
@@ -446,3 +447,9 @@ def crd_schema(kind: str) -> dict[str, Any]:
     if _STATUS.get(kind):
         properties["status"] = status
     return {"type": "object", "description": description, "properties": properties}
+
+
+@lru_cache(maxsize=64)
+def served_schema(kind: str) -> dict[str, Any]:
+    """The schema the sandbox validates `kind` against (shared: callers must not change it)."""
+    return crd_schema(kind)

@@ -33,6 +33,8 @@ Key = tuple[str, str]
 """(namespace, name); namespace is "" for cluster-scoped objects."""
 ChangeType = Literal["ADDED", "MODIFIED", "DELETED"]
 Origin = Literal["api", "controller", "fleet"]
+Admission = Callable[[Obj, Obj | None], Obj]
+"""Validates an object about to be stored (the old one on updates); returns it as stored, or raises."""
 
 
 def now_iso() -> str:
@@ -282,8 +284,9 @@ class ObjectStore:
 
     def create(
         self, rt: ResourceType, obj: Obj, namespace: str | None = None, dry_run: bool = False,
-        manager: str | None = None, origin: Origin = "api",
+        manager: str | None = None, origin: Origin = "api", admit: Admission | None = None,
     ) -> Obj:
+        """Create `obj`; `admit` (validation, unknown-field pruning) sees it as it would be stored."""
         obj = _clone(obj)
         meta = obj.setdefault("metadata", {})
         if rt.namespaced:
@@ -311,6 +314,9 @@ class ObjectStore:
             table = self._table(rt)
             if key in table.entries:
                 raise errors.already_exists(rt, key[1])
+            if admit is not None:
+                obj = admit(obj, None)
+                meta = obj["metadata"]
             if manager:
                 record_update(obj, None, manager, now_iso())
             if dry_run:
@@ -340,6 +346,7 @@ class ObjectStore:
         origin: Origin = "api",
         check_rv: bool = True,
         track_fields: bool = True,
+        admit: Admission | None = None,
     ) -> Obj:
         """Read-modify-write under the lock. `mutate` gets a copy and returns the desired object.
 
@@ -353,6 +360,8 @@ class ObjectStore:
             if not isinstance(desired, dict):
                 raise errors.bad_request("the patched object is not a JSON object")
             new = self._merge_rules(rt, old, desired, subresource, check_rv)
+            if admit is not None:
+                new = admit(new, old)
             if subresource is None and origin == "api" and track_fields:
                 record_update(new, old, manager, now_iso())
             if new == old:
@@ -421,8 +430,9 @@ class ObjectStore:
     def replace(
         self, rt: ResourceType, namespace: str | None, name: str, obj: Obj,
         subresource: str | None = None, dry_run: bool = False, manager: str | None = None,
+        admit: Admission | None = None,
     ) -> Obj:
-        return self.update(rt, namespace, name, lambda _current: obj, subresource, dry_run, manager)
+        return self.update(rt, namespace, name, lambda _current: obj, subresource, dry_run, manager, admit=admit)
 
     def delete(
         self, rt: ResourceType, namespace: str | None, name: str, dry_run: bool = False,
