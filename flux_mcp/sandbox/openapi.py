@@ -2,14 +2,15 @@
 
 What is checked, in the order the API server checks it:
 
-1. Unknown fields (a property a closed object does not declare): collected, not errors. The caller
+1. Defaults: an absent property with a `default` gets it (before validation, as on a real server).
+2. Unknown fields (a property a closed object does not declare): collected, not errors. The caller
    decides per `fieldValidation`: Strict rejects them (400), Warn and Ignore prune them.
-2. The schema: type (with `nullable` and `x-kubernetes-int-or-string`), enum, pattern, format
+3. The schema: type (with `nullable` and `x-kubernetes-int-or-string`), enum, pattern, format
    `date-time`, string lengths, numeric bounds, item and property counts, required properties,
    `x-kubernetes-list-type` set/map uniqueness.
-3. Only when 2 found nothing: the `x-kubernetes-validations` CEL rules, `self` being the value at the
+4. Only when 3 found nothing: the `x-kubernetes-validations` CEL rules, `self` being the value at the
    rule's node and `oldSelf` the value at the same path before an update (transition rules are
-   skipped on create and under list items, as the API server skips uncorrelatable values). When 2
+   skipped on create and under list items, as the API server skips uncorrelatable values). When 3
    found errors the API server does not run the rules and says so in an extra error; so does this.
 
 Error texts follow kube-apiserver's field errors (`spec.interval: Invalid value: "banana":
@@ -23,6 +24,7 @@ It is imported on the first rule evaluated, so a sandbox that never validates a 
 
 from __future__ import annotations
 
+import copy
 import datetime
 import json
 import re
@@ -164,18 +166,21 @@ class _Walker:
         extra = schema.get("additionalProperties")
         preserve = bool(schema.get("x-kubernetes-preserve-unknown-fields"))
         out: dict[str, Any] = {}
+        for key, sub in props.items():
+            if key not in value and "default" in sub:
+                value = {**value, key: copy.deepcopy(sub["default"])}  # defaulting precedes validation
         for key, item in value.items():
             child = _join(path, key)
-            sub = props.get(key)
-            if sub is None and isinstance(extra, dict):
-                sub = extra
-            if sub is None:
+            item_schema = props.get(key)
+            if item_schema is None and isinstance(extra, dict):
+                item_schema = extra
+            if item_schema is None:
                 if preserve or extra is True:
                     out[key] = item
                 else:
                     self.result.unknown.append(child)
                 continue
-            out[key] = self.walk(sub, item, (old or {}).get(key), child, correlated and old is not None)
+            out[key] = self.walk(item_schema, item, (old or {}).get(key), child, correlated and old is not None)
         for key in schema.get("required") or ():
             if key not in value:
                 self.error(FieldError("FieldValueRequired", _join(path, key), "Required value"))
@@ -278,6 +283,38 @@ def validate(schema: Schema, obj: dict[str, Any], old: dict[str, Any] | None = N
             value = {**value, "metadata": {k: meta[k] for k in ("name", "generateName") if k in meta}}
         result.errors.extend(_run_rules(node, value, old_value, path, correlated))
     return result, pruned
+
+
+def defaults_only(schema: Schema) -> Schema | None:
+    """The part of `schema` that leads to a `default` (None when there is none), for `apply_defaults`."""
+    out: Schema = {}
+    if "default" in schema:
+        out["default"] = schema["default"]
+    props = {k: sub for k, v in (schema.get("properties") or {}).items() if (sub := defaults_only(v)) is not None}
+    if props:
+        out["properties"] = props
+    for key in ("items", "additionalProperties"):
+        if isinstance(schema.get(key), dict) and (sub := defaults_only(schema[key])) is not None:
+            out[key] = sub
+    return out or None
+
+
+def apply_defaults(reduced: Schema, value: Any) -> None:
+    """Fill in absent defaulted properties of `value` in place, as the API server does when it reads an
+    object from storage (`reduced` comes from `defaults_only`)."""
+    if isinstance(value, dict):
+        for key, sub in (reduced.get("properties") or {}).items():
+            if key not in value and "default" in sub:
+                value[key] = copy.deepcopy(sub["default"])
+            if key in value:
+                apply_defaults(sub, value[key])
+        extra = reduced.get("additionalProperties")
+        if extra is not None:
+            for item in value.values():
+                apply_defaults(extra, item)
+    elif isinstance(value, list) and "items" in reduced:
+        for item in value:
+            apply_defaults(reduced["items"], item)
 
 
 def _run_rules(schema: Schema, value: Any, old: Any, path: str, correlated: bool) -> Iterator[FieldError]:

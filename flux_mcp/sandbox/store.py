@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from flux_mcp.sandbox import errors
 from flux_mcp.sandbox.discovery import Catalog, ResourceType
+from flux_mcp.sandbox.openapi import Schema, apply_defaults
 from flux_mcp.sandbox.patching import record_update
 from flux_mcp.sandbox.selectors import Predicate
 
@@ -269,12 +270,18 @@ class ObjectStore:
         obj["apiVersion"] = rt.api_version
         obj["kind"] = rt.kind
 
-    def load(self, objects: Iterable[Obj]) -> int:
-        """Bulk-insert fleet objects (no validation, no change notifications)."""
+    def load(self, objects: Iterable[Obj], defaults: dict[str, Schema] | None = None) -> int:
+        """Bulk-insert fleet objects (no validation, no change notifications).
+
+        `defaults` (resource type key → `openapi.defaults_only` schema) fills in the defaults of the
+        CRD schemas, which a real API server shows on every object it reads."""
         count = 0
         with self._lock:
             for obj in objects:
                 rt = self.rtype(obj)
+                reduced = defaults.get(rt.key) if defaults else None
+                if reduced is not None:
+                    apply_defaults(reduced, obj)
                 self._stamp_new(rt, obj)
                 table = self._table(rt)
                 table.entries[self.key_of(rt, obj)] = _Entry(obj)
