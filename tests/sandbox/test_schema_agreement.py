@@ -40,8 +40,9 @@ def _differences(ours: dict[str, Any], real: dict[str, Any], path: str, stats: d
     if missing and not ours_open:
         yield f"{path}: closed in the sandbox but lacks {', '.join(missing)}"
     stats["undocumented"] += len(missing)
-    if set(ours.get("required") or ()) != set(real.get("required") or ()):
-        yield f"{path}: required {sorted(ours.get('required') or ())}, the CRD says {sorted(real.get('required') or ())}"
+    ours_required, real_required = sorted(ours.get("required") or ()), sorted(real.get("required") or ())
+    if ours_required != real_required:
+        yield f"{path}: required {ours_required}, the CRD says {real_required}"
     ours_rules = sorted(r.get("message", r["rule"]) for r in ours.get("x-kubernetes-validations") or ())
     real_rules = sorted(r.get("message", r["rule"]) for r in real.get("x-kubernetes-validations") or ())
     if ours_rules != real_rules:
