@@ -314,6 +314,8 @@ class ObjectStore:
                                      "metadata.name")
         for server_field in ("uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "generation"):
             meta.pop(server_field, None)
+        if origin == "api" and rt.crd and rt.has_status_subresource:
+            obj.pop("status", None)  # a create cannot set the status of a custom resource with /status
         with self._lock:
             key = self.key_of(rt, obj)
             if rt.namespaced and not self.namespace_exists(key[0]):

@@ -97,8 +97,11 @@ def test_unknown_fields_follow_field_validation(api: httpx2.Client) -> None:
 
 
 def test_created_objects_get_the_crd_defaults(api: httpx2.Client, sandbox: Sandbox) -> None:
-    created = api.post(KS, json=kustomization("defaulted")).json()
+    body = kustomization("defaulted")
+    body["status"] = {"lastAppliedRevision": "main@sha1:0000"}  # a create cannot set the status
+    created = api.post(KS, json=body, params={"dryRun": "All"}).json()
     assert created["spec"]["force"] is False
+    assert created["status"] == {"observedGeneration": -1}
     served = sandbox.store.find_kind("kustomize.toolkit.fluxcd.io", "Kustomization", "flux-system", "flux-system")
     assert served is not None and served["spec"]["force"] is False  # the fleet shows them too, as on reads
 
