@@ -328,7 +328,12 @@ def _run_rules(schema: Schema, value: Any, old: Any, path: str, correlated: bool
         try:
             verdict = evaluate(source, value, old if transition else None)
         except CelError as exc:
-            yield FieldError("FieldValueInvalid", where, f"Invalid value: {shown}: {exc} evaluating rule: {source}")
+            if exc.overload:
+                detail = ("'no such overload': call arguments did not match a supported operator, function or "
+                          f"macro signature for rule: {source}")
+            else:
+                detail = f"{exc} evaluating rule: {source}"
+            yield FieldError("FieldValueInvalid", where, f"Invalid value: {shown}: {detail}")
             continue
         if verdict is not True:
             field_path = _join(path, rule["fieldPath"].lstrip(".")) if rule.get("fieldPath") else where
@@ -347,6 +352,10 @@ def _run_rules(schema: Schema, value: Any, old: Any, path: str, correlated: bool
 
 class CelError(Exception):
     """A rule that does not compile or fails at run time (no such key, no such overload, ...)."""
+
+    def __init__(self, message: str, overload: bool = False) -> None:
+        super().__init__(message)
+        self.overload = overload
 
 
 def _substring(s: str, start: int, end: int | None = None) -> str:
@@ -411,5 +420,10 @@ def evaluate(source: str, value: Any, old: Any = None) -> Any:
         context.add_function(name, fn)
     try:
         return program.execute(context)
-    except (ValueError, RuntimeError, TypeError, KeyError, IndexError) as exc:
-        raise CelError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
+    except KeyError as exc:  # worded as cel-go words it
+        raise CelError(f"no such key: {exc.args[0] if exc.args else ''}") from exc
+    except (ValueError, RuntimeError, TypeError, IndexError) as exc:
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        overload = isinstance(exc, TypeError) or "unsupported operation" in text.lower() \
+            or "no such overload" in text.lower()
+        raise CelError(text, overload=overload) from exc

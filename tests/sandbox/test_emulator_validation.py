@@ -191,3 +191,25 @@ async def test_apply_dry_run_through_the_tool_reports_the_servers_refusal(sandbo
     assert result.is_error, text
     assert "spec.interval" in text and "banana" in text
     assert "would be created" not in text
+
+
+def test_rule_errors_at_run_time_and_the_kubernetes_string_library(api: httpx2.Client) -> None:
+    path = "/apis/fluxcd.controlplane.io/v1/namespaces/default/resourcesetinputproviders"
+
+    def provider(name: str, **spec: Any) -> dict[str, Any]:
+        return {"apiVersion": "fluxcd.controlplane.io/v1", "kind": "ResourceSetInputProvider",
+                "metadata": {"name": name, "namespace": "default"}, "spec": spec}
+
+    no_url = api.post(path, json=provider("branches", type="GitHubBranch")).json()
+    details = [c["message"] for c in no_url["details"]["causes"]]
+    assert 'Invalid value: "object": spec.url must not be empty when spec.type is not \'Static\' or ' \
+           "'ExternalArtifact'" in details
+    assert "Invalid value: \"object\": no such key: url evaluating rule: !self.type.startsWith('Git') || " \
+           "self.url.startsWith('http')" in details
+
+    no_path = api.post(path, json=provider("tags", type="OCIArtifactTag", url="oci://ghcr.io")).json()
+    assert [c["message"] for c in no_path["details"]["causes"]] == [
+        'Invalid value: "object": spec.url must include the repository path after the registry host when '
+        "spec.type is an OCI provider"]
+    assert api.post(path, json=provider("tags", type="OCIArtifactTag", url="oci://ghcr.io/acme/app"),
+                    params={"dryRun": "All"}).status_code == 201
