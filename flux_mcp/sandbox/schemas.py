@@ -7,11 +7,12 @@ installed in a real cluster.
 
 from __future__ import annotations
 
-import copy
+import json
 from functools import lru_cache
 from typing import Any
 
 from flux_mcp.sandbox import flux_schemas
+from flux_mcp.sandbox.openapi import defaults_only
 from flux_mcp.sandbox.schema_text import parse
 
 _KIND_DESCRIPTIONS: dict[str, str] = {
@@ -79,7 +80,19 @@ def _build(kind: str) -> dict[str, Any]:
 
 def crd_schema(kind: str) -> dict[str, Any]:
     """The openAPIV3Schema of a Flux kind (a copy the caller may change)."""
-    return copy.deepcopy(_build(kind))
+    result: dict[str, Any] = json.loads(_json(kind))
+    return result
+
+
+@lru_cache(maxsize=64)
+def _json(kind: str) -> str:
+    return json.dumps(_build(kind))
+
+
+@lru_cache(maxsize=64)
+def served_defaults(kind: str) -> dict[str, Any] | None:
+    """The defaulted part of `kind`'s schema (`openapi.defaults_only`), shared like `served_schema`."""
+    return defaults_only(_build(kind))
 
 
 def served_schema(kind: str) -> dict[str, Any]:

@@ -25,9 +25,8 @@ from flux_mcp.sandbox.discovery import Catalog
 from flux_mcp.sandbox.faults import Fault
 from flux_mcp.sandbox.fleet import Failure, FailureKey, build_fleet
 from flux_mcp.sandbox.logs import PodLogs
-from flux_mcp.sandbox.openapi import defaults_only
 from flux_mcp.sandbox.rbac import RbacPolicy
-from flux_mcp.sandbox.schemas import served_schema
+from flux_mcp.sandbox.schemas import served_defaults
 from flux_mcp.sandbox.store import ObjectStore, now_iso
 
 log = logging.getLogger(__name__)
@@ -86,7 +85,7 @@ class Sandbox:
         crds = [self.catalog.crd_object(t, created, str(uuid.uuid5(uuid.NAMESPACE_URL, t.key)))
                 for t in self.catalog.crd_types]
         defaults = {t.key: reduced for t in self.catalog.crd_types
-                    if (reduced := defaults_only(served_schema(t.kind))) is not None}
+                    if (reduced := served_defaults(t.kind)) is not None}
         self.store.load([*crds, *fleet.objects], defaults)
         for key, lines in fleet.logs.items():
             self.logs.extend(key, lines)
