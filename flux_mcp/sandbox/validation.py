@@ -360,8 +360,9 @@ def _event_errors(obj: dict[str, Any]) -> list[FieldError]:
     namespace = (obj.get("metadata") or {}).get("namespace")
     if not isinstance(involved, dict):
         return [_required("involvedObject")]
-    ns = involved.get("namespace")
-    if ns and ns != namespace:
+    ns = involved.get("namespace") or ""
+    if obj.get("eventTime") is None and (ns != namespace if ns else namespace not in ("", "default")):
+        # a legacy event (no eventTime): its namespace is its object's, or default for cluster objects
         out.append(_invalid("involvedObject.namespace", ns, "does not match event.namespace"))
     if not involved.get("kind") and not involved.get("name"):
         out.append(_required("involvedObject"))

@@ -172,6 +172,10 @@ def test_built_in_kinds_are_checked_for_the_fields_we_write(api: httpx2.Client) 
     event = {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "e1", "namespace": "default"},
              "involvedObject": {"kind": "Pod", "name": "p", "namespace": "default"}, "reason": "Started",
              "reportingController": "kubelet"}
+    elsewhere = {**event, "involvedObject": {**event["involvedObject"], "namespace": "kube-system"}}
+    moved = api.post("/api/v1/namespaces/default/events", json=elsewhere).json()
+    assert moved["message"] == ('Event "e1" is invalid: involvedObject.namespace: Invalid value: "kube-system": '
+                                "does not match event.namespace")
     strict = api.post("/api/v1/namespaces/default/events", json=event, params={"fieldValidation": "Strict"})
     assert strict.status_code == 400
     assert strict.json()["message"].endswith('strict decoding error: unknown field "reportingController"')

@@ -24,6 +24,14 @@ def test_every_fleet_object_would_be_accepted_by_a_real_api_server(operator: boo
     assert rejections(objects, Catalog(operator=operator)) == []
 
 
+@pytest.mark.parametrize("scale", [0, 30])
+def test_no_two_fleet_services_claim_the_same_cluster_ip(scale: int) -> None:
+    """A real server refuses a Service whose clusterIP is allocated already."""
+    ips = [o["spec"]["clusterIP"] for o in build_fleet(scale=scale).objects
+           if o["kind"] == "Service" and o["spec"].get("clusterIP") not in (None, "None")]
+    assert ips and len(ips) == len(set(ips))
+
+
 def test_the_tenants_of_a_scaled_fleet_are_valid_too() -> None:
     objects = build_fleet(scale=30).objects
     tenants = [o for o in objects if o["metadata"].get("namespace", o["metadata"]["name"]).startswith("tenant-")]
