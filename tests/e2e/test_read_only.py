@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import anyio
 from mcp.client import Client
 from mcp.client.stdio import StdioServerParameters
 
 from flux_mcp.sandbox import Sandbox
+from tests.harness import call_tool
 
 REPO = Path(__file__).resolve().parents[2]
 WRITE_TOOLS = {
@@ -73,8 +73,8 @@ async def test_read_only_stdio_session_makes_no_mutating_request(sandbox: Sandbo
             # set_kubeconfig_context changes no cluster, so it stays; it is not read-only: it moves later calls.
             expected = tool.name != "set_kubeconfig_context"
             assert tool.annotations is not None and tool.annotations.read_only_hint is expected, tool.name
-            with anyio.fail_after(CALL_TIMEOUT):
-                result = await client.call_tool(tool.name, arguments_for(tool.name, tool.input_schema))
+            arguments = arguments_for(tool.name, tool.input_schema)
+            result = await call_tool(client, tool.name, arguments, within=CALL_TIMEOUT)
             called.append(tool.name)
             if result.is_error:
                 failed.append(f"{tool.name}: {' '.join(getattr(b, 'text', '') for b in result.content)}")
