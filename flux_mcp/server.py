@@ -62,8 +62,9 @@ def instructions(tool_names: set[str]) -> str:
     else:
         lines.append("This server is read-only: it cannot change the cluster.")
     lines += [
-        "Arguments mean the same in every tool: kind (any case, plural or short name), name, namespace, "
-        "apiVersion (optional), context (kubeconfig context for that call only). " + NAMESPACE_RULE,
+        "Arguments mean the same in every tool: kind (any case, plural, short name or kind.group), name, "
+        "namespace, apiVersion (optional; default: the cluster's preferred version), context (kubeconfig context "
+        "for that call only; default: the current one). " + NAMESPACE_RULE,
         "Durations (since, timeout) take 90s, 5m, 1h30m or seconds; enum values take any case; an unknown "
         "argument is refused with the closest valid name.",
         "Outputs are compact and bounded; when a result is cut, the message names the argument that narrows it.",

@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from flux_mcp.tools._params import PATTERN_WORDS
+from flux_mcp.tools._params import PATTERN_WORDS, SHARED_DESCRIPTIONS
 
 MAX_ERROR_LINES = 2
 
@@ -195,7 +195,7 @@ SCHEMA_NOISE = ("title",)
 VALIDATION_ONLY = ("pattern", "maxLength", "minLength", "maxItems")
 """Checked by the server, which names what it accepts in words when a value is refused: a caller needs
 the type, the enum, the range and the description to write a call, not the regular expression."""
-SHARED_DESCRIPTIONS = ("context",)
+SHARED_PARAMETERS = ("context", "apiVersion")
 """Parameters described once, in the server instructions, instead of in every tool."""
 
 
@@ -209,10 +209,13 @@ def compact_schema(schema: Mapping[str, Any], *, closed: bool, keep_required: bo
     compacted: dict[str, Any] = _compact(schema, keep_required)
     if closed:
         compacted["additionalProperties"] = False
-        for name in SHARED_DESCRIPTIONS:
+        for name in SHARED_PARAMETERS:
             prop = compacted.get("properties", {}).get(name)
             if isinstance(prop, dict):
                 prop.pop("description", None)
+        for prop in compacted.get("properties", {}).values():
+            if isinstance(prop, dict) and prop.get("description") in SHARED_DESCRIPTIONS:
+                del prop["description"]
     return compacted
 
 
@@ -224,6 +227,8 @@ def _compact(node: Any, keep_required: bool) -> Any:
     result: dict[str, Any] = {}
     for key, value in node.items():
         if key in (*SCHEMA_NOISE, *VALIDATION_ONLY) and not isinstance(value, Mapping):
+            continue
+        if key == "default" and value is None:
             continue
         if key == "required" and not keep_required:
             continue

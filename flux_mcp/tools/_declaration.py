@@ -38,16 +38,20 @@ class ToolSpec:
 
     @property
     def description(self) -> str:
-        return inspect.cleandoc(self.fn.__doc__ or "")
+        """The docstring, paragraphs kept and their wrapped lines joined (a model reads no line width)."""
+        paragraphs = inspect.cleandoc(self.fn.__doc__ or "").split("\n\n")
+        return "\n\n".join(" ".join(p.split()) for p in paragraphs)
 
     @property
     def annotations(self) -> ToolAnnotations:
         # The tool's title is published once, beside its name; the hints say what a client may auto-approve.
+        # openWorldHint is published only when it differs from the protocol's default (true).
+        open_world = None if self.open_world else False
         if self.read_only:
-            return ToolAnnotations(read_only_hint=True, open_world_hint=self.open_world)
+            return ToolAnnotations(read_only_hint=True, open_world_hint=open_world)
         return ToolAnnotations(
             read_only_hint=False, destructive_hint=self.destructive, idempotent_hint=self.idempotent,
-            open_world_hint=self.open_world,
+            open_world_hint=open_world,
         )
 
 

@@ -38,21 +38,19 @@ ContextArg = Annotated[
 KindArg = Annotated[
     str,
     Field(
-        description="Kind, e.g. Kustomization, HelmRelease, Deployment, Pod (any case; plural, short name such "
-        "as ks or kind.group accepted).",
+        description="Kind, e.g. Kustomization, HelmRelease, Deployment.",
         min_length=1, max_length=100, pattern=KIND_PATTERN,
     ),
 ]
 OptionalKindArg = Annotated[
     str | None,
-    Field(description="Kind, e.g. Kustomization, HelmRelease, Pod (any case, plural or short name).",
+    Field(description="Only about objects of this kind, e.g. Kustomization, Pod.",
           max_length=100, pattern=KIND_PATTERN),
 ]
 FluxKindArg = Annotated[
     str,
     Field(
-        description="Flux kind, e.g. Kustomization, HelmRelease, GitRepository, OCIRepository, ResourceSet "
-        "(any case; short names such as ks, hr accepted).",
+        description="Flux kind, e.g. Kustomization, HelmRelease, GitRepository.",
         min_length=1, max_length=100, pattern=KIND_PATTERN,
     ),
 ]
@@ -61,8 +59,14 @@ ApiVersionArg = Annotated[
     Field(description="e.g. kustomize.toolkit.fluxcd.io/v1. Default: the cluster's preferred version.",
           max_length=200, pattern=API_VERSION_PATTERN),
 ]
+NAME_DESCRIPTION = "Object name (metadata.name)."
+ONE_OBJECT_NAMESPACE_DESCRIPTION = "Omit to find the object by name in any namespace."
+ALL_NAMESPACES_DESCRIPTION = "Omit for all namespaces."
+SHARED_DESCRIPTIONS = frozenset({NAME_DESCRIPTION, ONE_OBJECT_NAMESPACE_DESCRIPTION, ALL_NAMESPACES_DESCRIPTION})
+"""Descriptions that the server instructions give once (the namespace rule) or that say no more than the
+parameter's name: tools/list leaves them out of each tool."""
 NameArg = Annotated[
-    str, Field(description="Object name (metadata.name).", min_length=1, max_length=253, pattern=K8S_NAME_PATTERN)
+    str, Field(description=NAME_DESCRIPTION, min_length=1, max_length=253, pattern=K8S_NAME_PATTERN)
 ]
 OptionalNameArg = Annotated[
     str | None,
@@ -71,12 +75,12 @@ OptionalNameArg = Annotated[
 ]
 NamespaceArg = Annotated[
     str | None,
-    Field(description="Omit to find the object by name in any namespace.",
+    Field(description=ONE_OBJECT_NAMESPACE_DESCRIPTION,
           max_length=63, pattern=OPTIONAL_NAMESPACE_PATTERN),
 ]
 OptionalNamespaceArg = Annotated[
     str | None,
-    Field(description="Namespace. Omit for all namespaces.", max_length=63, pattern=OPTIONAL_NAMESPACE_PATTERN),
+    Field(description=ALL_NAMESPACES_DESCRIPTION, max_length=63, pattern=OPTIONAL_NAMESPACE_PATTERN),
 ]
 
 
@@ -137,7 +141,7 @@ SinceArg = Annotated[
     float | None,
     bounded_duration(0, 366 * 86400),
     WithJsonSchema(DURATION_SCHEMA),
-    Field(description="Only what happened within this duration, e.g. 90s, 10m, 1h30m, 2d, or seconds."),
+    Field(description="Only the most recent: 90s, 10m, 1h30m, 2d or seconds."),
 ]
 """A recency window, as seconds."""
 

@@ -21,15 +21,13 @@ PROGRESS_MESSAGE_LIMIT = 500
 
 WaitArg = Annotated[
     bool,
-    Field(description="Wait for the controller to handle the request and report the outcome (with progress "
-          "notifications); false only sends the request."),
+    Field(description="Wait for the outcome (with progress notifications); false only sends the request."),
 ]
 TimeoutArg = Annotated[
     float,
     bounded_duration(1, 900),
     WithJsonSchema(DURATION_SCHEMA),
-    Field(description="How long to wait when wait is true: 90s, 5m, 1h or seconds, 1s to 15m. On timeout the "
-          "object is reported still reconciling (not an error)."),
+    Field(description="How long to wait: 90s, 5m or seconds (1s to 15m); then reported still reconciling."),
 ]
 
 def progress_reporter(ctx: Context[Any, Any], mask_secrets: bool = True) -> Progress:

@@ -9,12 +9,11 @@ from pydantic import Field
 
 OverwriteArg = Annotated[
     bool,
-    Field(description="Act even on an object Flux manages (its owner labels); Flux reverts the change on its "
-          "next reconcile. For apply, also take over conflicting fields (force)."),
+    Field(description="Act even on an object Flux manages (Flux will revert it); apply also forces conflicts."),
 ]
 DryRunArg = Annotated[
     bool,
-    Field(description="Validate and admit on the server without persisting (dryRun=All)."),
+    Field(description="Validate on the server without persisting (dryRun=All)."),
 ]
 
 

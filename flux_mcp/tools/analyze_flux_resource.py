@@ -81,14 +81,9 @@ async def analyze_flux_resource(
 ) -> Annotated[CallToolResult, AnalysisResult]:
     """Find why a Flux object is not ready, in one call: the root-cause object, its reason, and what to do.
 
-    Walks from the object along what blocks it: suspension, pending reconcile requests, not-ready
-    dependsOn targets (recursively), a missing or failing source chain (HelmRelease → HelmChart →
-    HelmRepository/OCIRepository/GitRepository/Bucket/ExternalArtifact), the workloads a failed
-    health check names (their pods' waiting reasons, restarts and log lines), and a HelmRelease's
-    release history when its retries are exhausted. Returns the root cause with a one-sentence
-    explanation, the causal chain, bounded evidence (conditions, Warning events, the controller's log
-    lines for that object, pod states and logs) and next actions. Healthy objects are reported ready.
-    Works on any Flux kind; Deployments, StatefulSets and DaemonSets are analysed through their pods.
+    Walks what blocks it (suspension, dependsOn, the source chain, workloads of a failed health check, Helm
+    history) and returns the root cause, the causal chain, bounded evidence (conditions, Warning events,
+    controller and pod log lines) and next actions. Deployments, StatefulSets and DaemonSets work too.
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)

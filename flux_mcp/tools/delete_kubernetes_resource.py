@@ -67,9 +67,8 @@ async def delete_kubernetes_resource(
 ) -> Annotated[CallToolResult, DeleteResult]:
     """Delete one Kubernetes object (dry_run validates without deleting); reports finalizers that hold it.
 
-    Refuses objects managed by Flux (owner labels), naming the managing Kustomization/HelmRelease/
-    ResourceSet, because Flux would recreate them; delete from Git instead, or pass overwrite=true.
-    Deleting a Flux object lets its controller clean up what it applied; the result says what.
+    Refuses objects Flux manages, naming the managing object (Flux would recreate them): delete from Git,
+    or pass overwrite=true. Deleting a Flux object lets its controller clean up what it applied.
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)

@@ -49,36 +49,34 @@ async def get_flux_dependency_graph(
     ctx: Context[Any, Any],
     kind: Annotated[
         str | None,
-        Field(description="With name: centre on this Flux object (e.g. Kustomization, ks, HelmRelease) and draw "
-              "only what connects to it.", max_length=100, pattern=KIND_PATTERN),
+        Field(description="With name: draw only what connects to this Flux object (e.g. Kustomization, ks).",
+              max_length=100, pattern=KIND_PATTERN),
     ] = None,
     name: Annotated[
         str | None, Field(description="With kind: the object to centre on.", max_length=253, pattern=K8S_NAME_PATTERN)
     ] = None,
     namespace: Annotated[
         str | None,
-        Field(description="With kind/name: the centre object's namespace (omit to find it by name). Alone: draw "
-              "this namespace and what it references. Omit both for all namespaces.",
+        Field(description="With kind/name: the centre's namespace. Alone: draw this namespace (and what it "
+              "references). Default: all.",
               max_length=63, pattern=OPTIONAL_NAMESPACE_PATTERN),
     ] = None,
     format: Annotated[
         DiagramFormat,
-        Field(description="mermaid (flowchart), dot (Graphviz) or json (nodes and edges, as JSON)."),
+        Field(description="mermaid (flowchart), dot (Graphviz) or json (nodes and edges)."),
     ] = "mermaid",
     include_inventory: Annotated[
         bool,
-        Field(description="Draw every non-Flux object a Kustomization/HelmRelease applies; by default they are "
-              "collapsed into one node per owner and kind, with a count."),
+        Field(description="Draw every non-Flux object applied (default: one node per owner and kind, with a count)."),
     ] = False,
     context: ContextArg = None,
 ) -> Annotated[CallToolResult, DependencyGraphResult]:
-    """Draw the Flux dependency graph: sources, charts, dependsOn (dashed), inventories (applies), alert →
-    provider, image policy → repository, image automation → Git, ResourceSet/FluxInstance ownership.
+    """Draw the Flux dependency graph: sources, charts, dependsOn, inventories, alerts, image automation,
+    ResourceSet/FluxInstance ownership.
 
-    Edges point from the object holding the reference to the object it names. Nodes are coloured by
-    status (ready, failed, progressing, suspended, unknown, missing); the blocking paths (a failed object
-    and everything waiting on it) are drawn thick red; dependency cycles are labelled `cycle`. Large
-    graphs are reduced to the failing subgraph to fit the output limit, with a note saying so.
+    Edges point from the referrer to what it names; nodes are coloured by status; blocking paths are red;
+    cycles labelled. Over the output limit, parts are left out (failing subgraph kept first), the diagram
+    stays whole, and a note says what is missing.
     """
     if (kind is None) != (name is None):
         given, missing = ("kind", "name") if kind is not None else ("name", "kind")

@@ -48,7 +48,7 @@ async def get_kubernetes_events(
     namespace: OptionalNamespaceArg = None,
     type: Annotated[
         Literal["Normal", "Warning"] | None,
-        Field(description="Only Normal or only Warning events. Default: both."),
+        Field(description="Only Normal or only Warning events (default: both)."),
     ] = None,
     since: SinceArg = None,
     grep: Annotated[
@@ -56,14 +56,13 @@ async def get_kubernetes_events(
         Field(description="Only events whose reason, message or object matches this regular expression "
               "(case-insensitive).", max_length=500),
     ] = None,
-    limit: Annotated[int, Field(description="Maximum events to return (the newest). Default 50.", ge=1, le=1000)] = 50,
+    limit: Annotated[int, Field(description="Maximum events to return (the newest).", ge=1, le=1000)] = 50,
     context: ContextArg = None,
 ) -> Annotated[CallToolResult, EventsResult]:
-    """List Kubernetes events, newest last, with repeated events collapsed into one line with a count.
+    """List Kubernetes events, newest last, repeated events collapsed into one line with a count.
 
-    Filter by the involved object's kind and name, namespace (empty = all), type (Warning for
-    problems), a recency window `since` and a `grep` regular expression. Flux controllers record
-    every failed reconciliation as a Warning event on the Flux object.
+    Filter by the involved object's kind and name, namespace, type (Warning for problems), `since` and a
+    `grep` regular expression. Flux records every failed reconciliation as a Warning event on the object.
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)

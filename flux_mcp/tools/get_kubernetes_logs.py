@@ -111,12 +111,11 @@ async def get_kubernetes_logs(
     namespace: NamespaceArg = None,
     kind: Annotated[
         WorkloadKind,
-        Field(description="What `name` is: Pod (default), or a workload whose pods are read: Deployment, "
-              "StatefulSet, DaemonSet, Job, CronJob (its most recent jobs)."),
+        Field(description="What `name` is: a Pod, or a workload whose pods are read (a CronJob: its recent jobs)."),
     ] = "Pod",
     container: Annotated[
         str | None,
-        Field(description="Only this container. Default: every container of each pod.", max_length=253),
+        Field(description="Only this container (default: every container).", max_length=253),
     ] = None,
     since: SinceArg = None,
     grep: Annotated[
@@ -125,19 +124,17 @@ async def get_kubernetes_logs(
               max_length=500),
     ] = None,
     limit: Annotated[
-        int, Field(description="Maximum lines to return in total (the newest). Default 200.", ge=1, le=5000)
+        int, Field(description="Maximum lines in total (the newest are kept).", ge=1, le=5000)
     ] = 200,
     previous: Annotated[
-        bool, Field(description="Read the previous (crashed) container instance, for CrashLoopBackOff. "
-                    "Default false.")
+        bool, Field(description="Read the previous (crashed) container instance, for CrashLoopBackOff.")
     ] = False,
     context: ContextArg = None,
 ) -> Annotated[CallToolResult, LogsResult]:
-    """Read container logs of a pod or of every pod of a workload, merged into one time-ordered stream.
+    """Read container logs of a pod or of every pod of a workload (at most 10), merged in time order.
 
-    Each line is prefixed with `pod/container`. Filter with `grep` (regex, case-insensitive) and
-    `since`; `limit` caps the lines returned (the newest are kept). Use previous=true to read the
-    last crashed instance of a container in CrashLoopBackOff. At most 10 pods are read.
+    Each line is prefixed with `pod/container`; `limit` keeps the newest lines. previous=true reads the
+    last crashed instance (CrashLoopBackOff).
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)

@@ -141,7 +141,7 @@ async def _fetch(
     return await gw.list(rk, namespace, selector, field_selector, limit, continue_token)
 
 
-@flux_tool(title="Get Kubernetes resources", read_only=True)
+@flux_tool(title="Get Kubernetes resources", read_only=True, output_schema=True)
 async def get_kubernetes_resources(
     ctx: Context[Any, Any],
     kind: KindArg,
@@ -167,26 +167,21 @@ async def get_kubernetes_resources(
     ] = None,
     output: Annotated[
         Literal["yaml", "table"],
-        Field(description="yaml: whole objects as compact YAML. table: one line per object (namespace, name, "
-              "state, reason, age, message), best to survey many."),
+        Field(description="yaml: whole objects. table: one line per object (name, state, reason, age, message)."),
     ] = "yaml",
     fields: Annotated[
         list[str] | None,
-        Field(description="Only these fields per object (yaml output), as simple JSONPath, e.g. [\".spec.url\", "
-              "\".status.conditions[?(@.type==\\\"Ready\\\")].message\"]; one string is a list of one.",
+        Field(description="Only these fields per object (yaml output), as simple JSONPath, e.g. "
+              "[\".spec.url\", \".status.conditions[0].message\"].",
               max_length=30),
     ] = None,
     context: ContextArg = None,
 ) -> Annotated[CallToolResult, ResourceListResult]:
-    """Get one object or list objects of any kind (Flux or Kubernetes) as compact YAML.
+    """Get one object or list objects of any kind (Flux or Kubernetes) as compact YAML or a table.
 
-    Give `name` to get one object (without `namespace`, every namespace is searched for that name);
-    omit it to list. Empty `namespace` lists all namespaces. managedFields and the
-    last-applied-configuration annotation are removed, Secret values are masked, and Flux objects
-    carry their recent Warning events as trailing comments. Lists are paged: when more objects
-    exist the answer ends with a `continue_token` to pass back for the next page (also when the
-    output limit cut a page: the next call resumes at the first object not shown). Use
-    `output="table"` to survey many objects, or `fields` to return a few fields per object.
+    Give `name` for one object, omit it to list. managedFields are removed, Secret values masked, Flux
+    objects carry their recent Warning events. Lists are paged: pass back `continue_token` for the next page
+    (it also resumes where the output limit cut one).
     """
     if fields and output == "table":
         raise ToolError("fields: has no effect with output=\"table\" (the table has fixed columns); drop fields, "

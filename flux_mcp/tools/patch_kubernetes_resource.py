@@ -110,15 +110,14 @@ async def patch_kubernetes_resource(
         str,
         PatchBody,
         WithJsonSchema(PATCH_SCHEMA),
-        Field(description="An object, or its JSON/YAML text. merge/strategic: e.g. {\"spec\": {\"replicas\": 2}} "
-              "(null deletes a field); json: RFC 6902 operations, e.g. [{\"op\": \"replace\", \"path\": "
-              "\"/spec/replicas\", \"value\": 2}].", min_length=1, max_length=MAX_PATCH_CHARS),
+        Field(description="Object or JSON/YAML text. merge/strategic: {\"spec\":{\"replicas\":2}} (null deletes); "
+              "json: [{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":2}].",
+              min_length=1, max_length=MAX_PATCH_CHARS),
     ],
     namespace: NamespaceArg = None,
     type: Annotated[
         PatchType,
-        Field(description="merge (RFC 7386), json (RFC 6902 operations) or strategic (built-in kinds only; merges "
-              "lists by key)."),
+        Field(description="merge (RFC 7386), json (RFC 6902) or strategic (built-in kinds only)."),
     ] = "merge",
     apiVersion: ApiVersionArg = None,
     dry_run: DryRunArg = False,
@@ -127,9 +126,8 @@ async def patch_kubernetes_resource(
 ) -> Annotated[CallToolResult, PatchResult]:
     """Patch one Kubernetes object (merge, json or strategic patch; dry_run validates without persisting).
 
-    Refuses objects managed by Flux (owner labels on the live object or in the patch), naming the
-    managing Kustomization/HelmRelease/ResourceSet: Flux would revert the change on its next
-    reconcile, so change it in Git instead, or pass overwrite=true.
+    Refuses objects Flux manages (labels on the live object or in the patch), naming the managing object:
+    Flux would revert the change, so change it in Git, or pass overwrite=true.
     """
     patch_type: PatchType = type
     document = parse_patch(patch, patch_type)

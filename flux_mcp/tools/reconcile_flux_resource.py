@@ -36,16 +36,14 @@ async def reconcile_flux_resource(
     apiVersion: ApiVersionArg = None,
     with_source: Annotated[
         bool,
-        Field(description="Reconcile the object's source first (spec.sourceRef, spec.chartRef, or for a "
-              "HelmRelease with spec.chart the generated HelmChart and its repository), so it applies the "
-              "latest revision. Default false."),
+        Field(description="Reconcile its source first (sourceRef, chartRef, or a HelmRelease's HelmChart and its "
+              "repository), to apply the latest revision."),
     ] = False,
     force: Annotated[
-        bool, Field(description="HelmRelease only: force a one-off Helm install/upgrade. Default false.")
+        bool, Field(description="HelmRelease only: force a one-off Helm install/upgrade.")
     ] = False,
     reset: Annotated[
-        bool, Field(description="HelmRelease only: reset the failure counts so remediation retries "
-                    "start again. Default false.")
+        bool, Field(description="HelmRelease only: reset the failure counts so remediation retries start again.")
     ] = False,
     wait: WaitArg = True,
     timeout: TimeoutArg = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - a tool argument, the deadline of the wait
@@ -53,11 +51,8 @@ async def reconcile_flux_resource(
 ) -> Annotated[CallToolResult, ReconcileResult]:
     """Trigger a reconcile of a Flux object (optionally its source first) and, by default, wait for the result.
 
-    Writes reconcile.fluxcd.io/requestedAt (plus forceAt/resetAt with the same token for HelmRelease),
-    then polls until the controller has handled that exact request: returns Ready with the applied
-    revision, or the failure reason as soon as the object turns Ready=False/Stalled, or "still
-    reconciling" at the timeout. Refuses suspended objects (resume them instead) and static kinds
-    (Alert, Provider, OCI HelmRepository, ExternalArtifact).
+    Waits until the controller handled this request: Ready with the applied revision, the failure reason as
+    soon as it fails, or "still reconciling" at the timeout. Refuses suspended objects and static kinds.
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)

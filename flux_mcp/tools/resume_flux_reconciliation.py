@@ -31,10 +31,8 @@ async def resume_flux_reconciliation(
 ) -> Annotated[CallToolResult, ReconcileResult]:
     """Resume reconciliation of a suspended Flux object and request a reconcile in the same write.
 
-    Removes spec.suspend (flux-operator kinds: sets fluxcd.controlplane.io/reconcile=enabled) and
-    writes reconcile.fluxcd.io/requestedAt; by default waits for the outcome like
-    reconcile_flux_resource (Ready with revision, or the failure reason, or still reconciling at
-    the timeout).
+    Removes spec.suspend (flux-operator kinds: reconcile=enabled annotation) and, by default, waits for the
+    outcome like reconcile_flux_resource.
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)
