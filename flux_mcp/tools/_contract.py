@@ -131,6 +131,10 @@ def _given(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+TYPE_WORDS = {"string": "a string", "number": "a number", "integer": "an integer", "object": "an object",
+              "array": "a list", "boolean": "true or false"}
+
+
 def accepted(schema: Mapping[str, Any]) -> str:
     """What a parameter accepts, in words, from its JSON schema."""
     choices = _enum(schema)
@@ -138,6 +142,8 @@ def accepted(schema: Mapping[str, Any]) -> str:
         return "one of " + ", ".join(str(c) for c in choices) + " (any case)"
     for branch in _variants(schema):
         kind = branch.get("type")
+        if isinstance(kind, list):
+            return " or ".join(TYPE_WORDS.get(str(k), str(k)) for k in kind)
         if kind == "integer" or kind == "number":
             noun = "an integer" if kind == "integer" else "a number"
             low, high = branch.get("minimum"), branch.get("maximum")
