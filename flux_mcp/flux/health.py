@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from flux_mcp.flux.budget import clip_line, fit_items
-from flux_mcp.flux.graph import SEVERITY, FluxGraph, Node, StaleObject
+from flux_mcp.flux.graph import FluxGraph, Node
 from flux_mcp.flux.redaction import redact_text
 from flux_mcp.flux.refs import ObjectKey, key_sort_key
+from flux_mcp.flux.state import SEVERITY, Drift
 
 LINE_LIMIT: Final = 160
 BLOCKED_LINES_PER_GROUP: Final = 20
@@ -235,7 +236,7 @@ def health_report(graph: FluxGraph, namespace: str | None = None) -> HealthRepor
     return HealthReport(checked, tuple(groups), namespace)
 
 
-def _stale_group(graph: FluxGraph, stale: StaleObject) -> HealthGroup:
+def _stale_group(graph: FluxGraph, stale: Drift) -> HealthGroup:
     message = (
         f"applied {stale.applied_revision} but {stale.source.display} is at {stale.source_revision}"
     )
