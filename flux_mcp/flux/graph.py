@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Final, Literal
 
@@ -30,12 +30,14 @@ from flux_mcp.flux.state import (
     APPLIERS_WITH_SOURCE,
     NOT_FOUND_REASON,
     NOT_GENERATED_REASON,
+    NOTIFICATION_KINDS,
     SEVERITY,
     Drift,
     Generated,
     drift_of,
     generated_objects,
     is_waiting,
+    with_events,
 )
 from flux_mcp.flux.status import ObjectStatus, evaluate_status
 
@@ -132,13 +134,27 @@ class FluxGraph:
     Flux objects named only by an inventory or owner label.
     """
 
-    def __init__(self, objects: Iterable[Mapping[str, Any]], edges: Iterable[Edge] | None = None) -> None:
+    def __init__(
+        self, objects: Iterable[Mapping[str, Any]], edges: Iterable[Edge] | None = None,
+        events: Iterable[Mapping[str, Any]] = (),
+    ) -> None:
         collected = list(objects)
+        events_by_name: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+        for event in events:
+            involved = event.get("involvedObject") or {}
+            if involved.get("kind") in NOTIFICATION_KINDS:
+                events_by_name.setdefault((str(involved.get("namespace") or ""), str(involved.get("name"))), []).append(
+                    event
+                )
         self.nodes: dict[ObjectKey, Node] = {}
         for obj in collected:
             key = ObjectKey.of(obj)
             status = evaluate_status(dict(obj))
-            self.nodes[key] = Node(key, node_state(obj, status), status, obj)
+            state = node_state(obj, status)
+            if state == "ready" and key.kind in NOTIFICATION_KINDS and (key.namespace, key.name) in events_by_name:
+                status = with_events(key, replace(status, state="ready"), events_by_name[(key.namespace, key.name)])
+                state = status.state
+            self.nodes[key] = Node(key, state, status, obj)
         self.edges: list[Edge] = list(build_edges(collected) if edges is None else edges)
         self.generated: dict[ObjectKey, Generated] = generated_objects(collected)
         """Objects controllers generate from collected specs (absent ones are "not generated yet")."""

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
 from flux_mcp.flux.refs import ObjectKey, helm_chart_key
-from flux_mcp.flux.status import conditions_of, evaluate_status
+from flux_mcp.flux.status import ObjectStatus, conditions_of, evaluate_status
 
 SEVERITY: Final[dict[str, int]] = {
     "failed": 0, "missing": 0, "progressing": 1, "unknown": 2, "suspended": 3, "ready": 4, "resource": 5,
@@ -222,3 +222,50 @@ def reconcile_phase(obj: Mapping[str, Any], token: str) -> Phase:
         if since is not None and requested is not None and since >= requested.replace(microsecond=0):
             return "reconciling"
     return "not-picked-up"
+
+
+# -- notifications --------------------------------------------------------------------------------
+
+NOTIFICATION_KINDS: Final[frozenset[str]] = frozenset({"Provider", "Alert", "Receiver"})
+"""notification-controller kinds whose delivery or authentication failures show only in their events."""
+
+
+def _event_time(event: Mapping[str, Any]) -> str:
+    series = event.get("series")
+    last_seen = series.get("lastObservedTime") if isinstance(series, Mapping) else None
+    return str(last_seen or event.get("lastTimestamp") or event.get("eventTime") or "")
+
+
+def events_failure(key: ObjectKey, events: Iterable[Mapping[str, Any]]) -> ObjectStatus | None:
+    """A notification object's failure from its events: the latest event about it is a Warning.
+
+    Providers and Alerts (v1beta3) have no status; a Receiver's Ready says nothing about the
+    webhooks it rejects. notification-controller reports failed deliveries and rejected
+    requests as Warning events on the object; a later Normal event clears it.
+    """
+    if key.kind not in NOTIFICATION_KINDS:
+        return None
+    latest: Mapping[str, Any] | None = None
+    for event in events:
+        involved = event.get("involvedObject") or {}
+        if involved.get("name") != key.name or involved.get("kind") not in (key.kind, None):
+            continue
+        if involved.get("namespace") not in (key.namespace, None, ""):
+            continue
+        if latest is None or _event_time(event) >= _event_time(latest):
+            latest = event
+    if latest is None or latest.get("type") != "Warning":
+        return None
+    count = int(latest.get("count") or 1)
+    repeat = f" ({count} times, last {_event_time(latest)})" if count > 1 else ""
+    return ObjectStatus(
+        "failed", str(latest.get("reason") or "DeliveryFailed"), f"{latest.get('message', '')}{repeat}".strip(),
+    )
+
+
+def with_events(key: ObjectKey, status: ObjectStatus, events: Iterable[Mapping[str, Any]]) -> ObjectStatus:
+    """`status`, or the failure the object's events report when its conditions look healthy."""
+    if status.state != "ready":
+        return status
+    failure = events_failure(key, events)
+    return status if failure is None else failure
