@@ -12,13 +12,14 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from flux_mcp.flux.budget import clip_line, fit_items
 from flux_mcp.flux.graph import FluxGraph, Node
 from flux_mcp.flux.redaction import redact_text
-from flux_mcp.flux.refs import ObjectKey, key_sort_key
+from flux_mcp.flux.refs import ObjectKey, key_sort_key, managed_by
 from flux_mcp.flux.state import NOTIFICATION_KINDS, SEVERITY, Drift
+from flux_mcp.flux.status import workload_state
 
 LINE_LIMIT: Final = 160
 BLOCKED_LINES_PER_GROUP: Final = 20
@@ -534,3 +535,46 @@ def count_by_state(graph: FluxGraph, namespace: str | None = None) -> Mapping[st
         if node.obj is not None and node.is_flux and _in_namespace(node.key, namespace):
             counts[node.state] = counts.get(node.state, 0) + 1
     return dict(sorted(counts.items(), key=lambda kv: SEVERITY.get(kv[0], 9)))
+
+
+WORKLOAD_KINDS: Final[tuple[str, ...]] = ("Deployment", "StatefulSet", "DaemonSet")
+
+
+def workload_issues(
+    graph: FluxGraph, workloads: Iterable[Mapping[str, Any]], pods: Iterable[Mapping[str, Any]] = (),
+) -> tuple[list[WorkloadIssue], int]:
+    """The unhealthy workloads among `workloads` that a Flux object applies, and how many Flux applies.
+
+    The appliers come from the graph's inventories (`applies` edges), wherever they live, and
+    from the owner labels kustomize-/helm-controller stamp. A workload whose pods fail takes the
+    worst pod's reason (CrashLoopBackOff, ImagePullBackOff, …) instead of "0/2 replicas ready".
+    """
+    pod_list = [dict(p) for p in pods]
+    issues: list[WorkloadIssue] = []
+    managed = 0
+    for obj in workloads:
+        key = ObjectKey.of(obj)
+        managers = {e.source for e in graph.incoming(key, ("applies",))}
+        owner = managed_by(obj)
+        if owner is not None:
+            managers.add(owner)
+        if not managers:
+            continue
+        managed += 1
+        status = workload_state(dict(obj))
+        if status.state == "ready":
+            continue
+        reason, message, state = status.reason, status.message, status.state
+        selector = ((obj.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
+        for pod in pod_list:
+            labels = (pod.get("metadata") or {}).get("labels") or {}
+            if selector and all(labels.get(k) == v for k, v in selector.items()):
+                pod_status = workload_state(pod)
+                if pod_status.state == "failed":
+                    name = (pod.get("metadata") or {}).get("name", "")
+                    reason, state = pod_status.reason, "failed"
+                    message = f"{status.message}; pod {name}: {pod_status.message}".strip("; ")
+                    break
+        issues.append(WorkloadIssue(key, state, reason, message, tuple(sorted(managers, key=key_sort_key))))
+    issues.sort(key=lambda i: key_sort_key(i.key))
+    return issues, managed

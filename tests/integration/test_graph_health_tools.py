@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -171,7 +172,7 @@ def large_kubeconfig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
         sb.stop()
 
 
-async def test_health_of_five_thousand_objects_fits_the_budget_with_the_truncation_marker(
+async def test_health_of_five_thousand_objects_shows_every_root_cause_within_the_budget(
     large_kubeconfig: Path,
 ) -> None:
     answer = await ask(server_on(large_kubeconfig, output_limit=OUTPUT_LIMIT), "get_flux_health")
@@ -179,10 +180,33 @@ async def test_health_of_five_thousand_objects_fits_the_budget_with_the_truncati
     assert not answer.is_error, answer.text
     assert answer.structured["checked"] >= 5_000
     assert len(answer.text) <= OUTPUT_LIMIT
-    assert answer.structured["truncated"]
-    assert answer.text.splitlines()[-1].startswith("… output truncated after")
-    assert "namespace=" in answer.text.splitlines()[-1]
+    assert not answer.structured["truncated"], "alike root causes are clustered, so every one is shown"
+    assert len(answer.structured["groups"]) == answer.structured["root_causes"]
+    first, counts = answer.text.splitlines()[:2]
+    assert first.startswith("Flux health: ") and "root causes" in first
+    assert counts.startswith("by state: ") and "; by kind: Kustomization " in counts
+    assert re.search(r"\n1\. \[failing\] \d+ GitRepositories in \d+ namespaces: GitOperationFailed — e\.g\. ",
+                     answer.text)
     assert answer.structured["groups"][0]["root"] == "GitRepository/team-billing/billing"
+
+
+async def test_health_cut_by_a_small_budget_continues_with_its_token_and_drops_nothing(
+    large_kubeconfig: Path,
+) -> None:
+    server = server_on(large_kubeconfig, output_limit=2_500)
+    seen: list[str] = []
+    token: str | None = None
+    for _ in range(50):
+        answer = await ask(server, "get_flux_health", **({"continue_token": token} if token else {}))
+        assert not answer.is_error, answer.text
+        assert len(answer.text) <= 2_500
+        seen += [g["root"] for g in answer.structured["groups"]]
+        token = answer.structured.get("continue_token")
+        if token is None:
+            break
+        assert answer.text.splitlines()[-1].endswith(f"continue_token={token}.")
+    assert token is None
+    assert len(seen) == len(set(seen)) == answer.structured["root_causes"]
 
 
 @pytest.mark.parametrize("fmt", ["mermaid", "dot", "json"])
