@@ -49,6 +49,16 @@ RULES: Final[dict[str, Rule]] = {
          "its events with get_kubernetes_events kind={kind} name={name} namespace={namespace}",
          "then reconcile_flux_resource kind={kind} name={name} namespace={namespace}"),
     ),
+    "Drift": Rule(
+        "{obj} is Ready but has not applied its source's latest revision: {message}.",
+        ("reconcile_flux_resource kind={kind} name={name} namespace={namespace} to apply it now",
+         "if it stays behind, check spec.interval and the controller's logs (get_flux_instance)"),
+    ),
+    "NotificationFailed": Rule(
+        "{obj} fails to deliver or accept notifications ({reason}): {message}",
+        ("check the address and the credentials Secret (spec.secretRef) of {obj}; its events: "
+         "get_kubernetes_events kind={kind} name={name} namespace={namespace}",),
+    ),
     "DependencyCycle": Rule(
         "{obj} is part of a dependsOn cycle, so none of the objects in the cycle can become ready.",
         ("remove one spec.dependsOn entry of the cycle (see the chain)",),

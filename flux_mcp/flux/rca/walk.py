@@ -19,7 +19,16 @@ from flux_mcp.flux.rca.results import Analysis, EvidenceItem, Hop
 from flux_mcp.flux.rca.rules import RULES, fill_template, messages_of, reasons_of, rule_for
 from flux_mcp.flux.redaction import redact_text
 from flux_mcp.flux.refs import ObjectKey, inventory_of, references_of
-from flux_mcp.flux.state import NOT_GENERATED_REASON, WAITING_REASONS, WORKLOAD_REASONS, generated_objects
+from flux_mcp.flux.state import (
+    APPLIERS_WITH_SOURCE,
+    NOT_GENERATED_REASON,
+    NOTIFICATION_KINDS,
+    WAITING_REASONS,
+    WORKLOAD_REASONS,
+    drift_of,
+    generated_objects,
+    with_events,
+)
 from flux_mcp.flux.status import ObjectStatus, conditions_of, object_status
 from flux_mcp.flux.trace import SOURCE_EDGES
 
@@ -73,6 +82,8 @@ class _Walk:
     budget_exhausted: bool = False
     """Final mode met an object that was never fetched: the answer is the best with what is known."""
     pod_for_logs: PodLogQuery | None = None
+    states: dict[ObjectKey, ObjectStatus] = field(default_factory=dict)
+    """States the walk refined beyond the object's conditions (a notification object's events)."""
 
     # -- lookups ---------------------------------------------------------------------------------
 
@@ -124,6 +135,13 @@ class _Walk:
             return
         self.visited.add(key)
         status = _state_of(key, obj)
+        if key.kind in NOTIFICATION_KINDS and status.state == "ready":
+            events = self.evidence.events_of(key)
+            if events is UNKNOWN and not self.evidence.final:
+                self.incomplete = True
+                return
+            status = with_events(key, status, [] if events is UNKNOWN else events)
+            self.states[key] = status
         self.chain.append(Hop(key, relation, status.state, status.reason, _clip(status.message),
                               status.revision))
         self._pending_reconcile(key, obj, status)
@@ -134,7 +152,12 @@ class _Walk:
             self.conclude(key, "Suspended", "Suspended", status.message, referrer=referrer)
             return
         if status.state == "ready":
+            if depth == 0 and self.drift(key, obj):
+                return
             self.conclude(key, "Ready", status.reason, status.message, referrer=referrer)
+            return
+        if key.kind in NOTIFICATION_KINDS:
+            self.conclude(key, "NotificationFailed", status.reason, status.message, referrer=referrer)
             return
         if depth >= self.max_depth:
             self.notes.append(f"stopped at depth {self.max_depth}")
@@ -234,6 +257,25 @@ class _Walk:
         self.visit(chosen, edge_type, depth + 1, referrer)
         return True
 
+    def drift(self, key: ObjectKey, obj: Mapping[str, Any]) -> bool:
+        """A Ready applier whose source is at another revision: concluded as drift (the model's rule)."""
+        if key.kind not in APPLIERS_WITH_SOURCE:
+            return False
+        sources = [e.target for e in references_of(obj) if e.source == key and e.type in ("source", "chart")]
+        found = self.lookup_all(sources)
+        if found is None:
+            return True  # fetch the sources, then decide
+        for source in sources:
+            drift = drift_of(obj, source, found.get(source))
+            if drift is not None:
+                age = drift.age()
+                since = f" (for {age})" if age else ""
+                self.conclude(key, "Drift", "Drift",
+                              f"Ready at revision {drift.applied_revision}; {source.display} is at "
+                              f"{drift.source_revision}{since}")
+                return True
+        return False
+
     def release_pods(self, key: ObjectKey, obj: Mapping[str, Any], depth: int) -> bool:
         """A HelmRelease without an inventory: its pods by the instance label Helm charts set."""
         spec = obj.get("spec") or {}
@@ -296,8 +338,12 @@ class _Walk:
             self.notes.append(f"{key.display}: reconcile requested ({requested}) not handled yet "
                               f"(last handled: {handled})")
         if not status.is_current:
+            written = status.verdict_generation if status.verdict_generation is not None else status.observed_generation
             self.notes.append(f"{key.display}: generation {status.generation} not observed yet "
-                              f"(observedGeneration {status.observed_generation})")
+                              f"(last verdict for generation {written})")
+        elif status.never_succeeded and status.state == "failed":
+            retry = ", retried at the next interval" if status.retrying else ""
+            self.notes.append(f"{key.display}: has never reconciled successfully (observedGeneration -1){retry}")
 
 
 def _named_objects(message: str, referrer: ObjectKey) -> list[ObjectKey]:
@@ -480,7 +526,7 @@ def analyze(target: ObjectKey, evidence: Evidence, max_depth: int = MAX_DEPTH) -
     walk = _Walk(evidence, max_depth=max_depth)
     walk.visit(target, "object", 0, None)
     target_obj = evidence.objects.get(target)
-    target_status = _state_of(target, target_obj) if target_obj else None
+    target_status = walk.states.get(target) or (_state_of(target, target_obj) if target_obj else None)
     complete = not walk.incomplete
     conclusion = walk.conclusion
     if conclusion is None or not complete:
