@@ -18,7 +18,7 @@ from flux_mcp.flux.budget import clip_line, fit_items
 from flux_mcp.flux.graph import FluxGraph, Node
 from flux_mcp.flux.redaction import redact_text
 from flux_mcp.flux.refs import ObjectKey, key_sort_key, managed_by
-from flux_mcp.flux.state import NOTIFICATION_KINDS, SEVERITY, Drift
+from flux_mcp.flux.state import NOTIFICATION_KINDS, SEVERITY, Drift, needs_reset
 from flux_mcp.flux.status import workload_state
 
 LINE_LIMIT: Final = 160
@@ -65,9 +65,9 @@ NEXT_ACTIONS: Final[dict[tuple[str, str], str]] = {
     (ANY, "RetriesExceeded"): "analyze_flux_resource {ref} for the release's pods, events and history; fix the "
     "cause (values, chart or workload), then reconcile_flux_resource {ref} reset=true",
     (ANY, "UpgradeFailed"): "analyze_flux_resource {ref} for the release's pods, events and history; fix the "
-    "cause, then reconcile_flux_resource {ref} reset=true",
+    "cause, then reconcile_flux_resource {ref}",
     (ANY, "InstallFailed"): "analyze_flux_resource {ref} for the release's pods, events and history; fix the "
-    "cause, then reconcile_flux_resource {ref} reset=true",
+    "cause, then reconcile_flux_resource {ref}",
     (ANY, "HealthCheckFailed"): "analyze_flux_resource {ref} to see the failing workload (pods, events, logs)",
     ("Kustomization", "ReconciliationFailed"): "analyze_flux_resource {ref} to see the apply error, then fix "
     "the manifests in the source",
@@ -221,7 +221,10 @@ def next_action(
     if cycle:
         reason = "DependencyCycle"
     state = "failed" if node.state == "missing" else node.state
-    return _action_for(root, reason, state, referrers=_referrers(graph, root), cycle=cycle, revision=revision)
+    action = _action_for(root, reason, state, referrers=_referrers(graph, root), cycle=cycle, revision=revision)
+    if needs_reset(root.kind, reason, node.status.stalled) and "reset=true" not in action:
+        action += " reset=true (it is out of retries)"
+    return action
 
 
 def _action_for(

@@ -55,8 +55,9 @@ HELM_RELEASE_FAILURES: Final[tuple[str, ...]] = (
 )
 """helm-controller's release failures, the most decisive first."""
 
-RESET_REASONS: Final[frozenset[str]] = frozenset({"RetriesExceeded", "InstallFailed", "UpgradeFailed"})
-"""A HelmRelease failing for one of these (or stalled) needs `reset=true` to be retried."""
+RESET_REASONS: Final[frozenset[str]] = frozenset({"RetriesExceeded"})
+"""A HelmRelease failing for one of these (or stalled) needs `reset=true` to be retried; an install or
+upgrade failure with retries left is retried by helm-controller itself."""
 
 NOT_GENERATED_REASON: Final = "NotGenerated"
 NOT_FOUND_REASON: Final = "NotFound"
