@@ -183,7 +183,13 @@ class HealthReport:
     @property
     def attention(self) -> int:
         """Objects in scope that need attention (a root outside the namespace is named, not counted)."""
-        return sum(len(g.blocked) + _in_namespace(g.root.key, self.namespace) for g in self.groups)
+        return sum(
+            len(g.blocked) + _in_namespace(g.root.key, self.namespace) for g in self.groups if g.category != "workload"
+        )
+
+    @property
+    def unhealthy_workloads(self) -> int:
+        return sum(1 for g in self.groups if g.category == "workload")
 
     @property
     def healthy(self) -> bool:
@@ -367,7 +373,7 @@ def _drift_groups(graph: FluxGraph, namespace: str | None, now: datetime | None)
 
 def _workload_group(issue: WorkloadIssue) -> HealthGroup:
     managers = ", ".join(k.display for k in issue.managers[:2]) or "no Flux object"
-    message = f"{issue.message}; applied by {managers}" if issue.message else f"applied by {managers}"
+    message = f"applied by {managers}; {issue.message}" if issue.message else f"applied by {managers}"
     entry = HealthEntry(issue.key, issue.state, issue.reason, message)
     manager = issue.managers[0] if issue.managers else None
     return HealthGroup(entry, "workload", (), _action_for(issue.key, issue.reason, "workload", manager=manager))
@@ -401,9 +407,13 @@ def summary_line(report: HealthReport) -> str:
         counts[group.category] = counts.get(group.category, 0) + 1
     detail = ", ".join(f"{n} {category}" for category, n in sorted(counts.items(), key=lambda c: _CATEGORY_ORDER[c[0]]))
     left_out = f"; {report.filtered_out} more left out by the filters" if report.filtered_out else ""
+    workloads = (
+        f", {report.unhealthy_workloads} of {report.workloads_checked} Flux-managed workloads unhealthy"
+        if report.workloads_checked else ""
+    )
     return (
-        f"Flux health{scope}{filtered}: {report.attention} of {report.checked} Flux objects need attention — "
-        f"{len(report.groups)} root causes ({detail or 'none match'}{left_out})."
+        f"Flux health{scope}{filtered}: {report.attention} of {report.checked} Flux objects need attention"
+        f"{workloads} — {len(report.groups)} root causes ({detail or 'none match'}{left_out})."
     )
 
 

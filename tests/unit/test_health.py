@@ -206,7 +206,7 @@ def test_unhealthy_workloads_managed_from_another_namespace_are_reported_with_th
     report = health_report(FluxGraph(sample_fleet()), namespace="shop", workloads=[issue], workloads_checked=3)
     (group,) = report.groups
     assert group.category == "workload"
-    assert group.root.line == ("Deployment shop/cart — CrashLoopBackOff: 0/2 replicas ready; applied by "
-                               "Kustomization flux-system/apps")
+    assert group.root.line == ("Deployment shop/cart — CrashLoopBackOff: applied by Kustomization flux-system/apps; "
+                               "0/2 replicas ready")
     assert group.action == ("analyze_flux_resource kind=Kustomization name=apps namespace=flux-system for the "
                             "workload's pods, events and logs")

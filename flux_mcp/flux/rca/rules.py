@@ -133,8 +133,8 @@ RULES: Final[dict[str, Rule]] = {
     ),
     "CrashLoopBackOff": Rule(
         "{obj} never becomes ready: its pod keeps crashing (CrashLoopBackOff, {restarts} restarts).",
-        ("read the crash in the logs: get_kubernetes_logs kind={kind} name={name} namespace={namespace} "
-         "previous=true",
+        ("read the crash in the logs: get_kubernetes_logs kind={kind} name={name} namespace={namespace}"
+         "{previous}",
          "fix the application config or its dependencies in Git; Flux re-checks health on the next reconcile"),
     ),
     "ImagePullBackOff": Rule(

@@ -505,6 +505,16 @@ def _component_of(key: ObjectKey) -> str:
     return flux_kind.component if flux_kind is not None else "kubelet"
 
 
+def _previous_flag(evidence: Evidence, query: PodLogQuery | None) -> str:
+    """` previous=true` when the crashed container's logs are there to read, "" when it left none."""
+    if query is None or not query.previous:
+        return ""
+    lines = evidence.pod_log(query)
+    if lines is UNKNOWN or any(line.strip() for line in lines):
+        return " previous=true"
+    return ""
+
+
 def _rule_values(conclusion: _Conclusion, obj: Mapping[str, Any] | None) -> dict[str, str]:
     key = conclusion.key
     spec = (obj or {}).get("spec") or {}
@@ -559,6 +569,7 @@ def analyze(target: ObjectKey, evidence: Evidence, max_depth: int = MAX_DEPTH) -
             items += _pod_logs_with_labels(evidence, conclusion.key, walk.pod_for_logs, walk.notes)
     rule = RULES.get(conclusion.rule, RULES["Unknown"])
     values = _rule_values(conclusion, root_obj)
+    values["previous"] = _previous_flag(evidence, walk.pod_for_logs)
     root_hop = next((h for h in reversed(walk.chain) if h.key == conclusion.key), None)
     if root_hop is not None and conclusion.reason and root_hop.reason != conclusion.reason:
         root_hop = Hop(root_hop.key, root_hop.relation, root_hop.state, conclusion.reason, root_hop.message,
