@@ -506,6 +506,7 @@ class RenderedHealth:
     next_start: int | None = None
     """The section to continue from when the budget cut the text."""
     shown: tuple[HealthGroup, ...] = ()
+    shown_sections: tuple[Section, ...] = ()
 
 
 def render_health(
@@ -536,9 +537,10 @@ def render_health(
         hint = continue_hint(next_start)
     hint = hint or "call get_flux_health with namespace=<ns>, kind=<kind> or state=<state> to narrow the report"
     fitted = fit_items(items, limit, hint, header=header + "\n" if items else header, separator="\n")
-    shown = tuple(g for sec in todo[: fitted.shown] for g in sec.groups)
+    shown_sections = tuple(todo[: fitted.shown])
+    shown = tuple(g for sec in shown_sections for g in sec.groups)
     return RenderedHealth(
-        fitted.text, len(shown), fitted.truncated, fitted.shown, next_start, shown,
+        fitted.text, len(shown), fitted.truncated, fitted.shown, next_start, shown, shown_sections,
     )
 
 

@@ -15,6 +15,7 @@ from flux_mcp.flux.graph import FluxGraph
 from flux_mcp.flux.health import (
     BLOCKED_LINES_PER_GROUP,
     WORKLOAD_KINDS,
+    HealthGroup,
     HealthReport,
     WorkloadIssue,
     health_report,
@@ -40,6 +41,10 @@ class HealthGroupModel(BaseModel):
     next_action: str
     blocked_count: int = Field(description="How many objects wait on this root cause.")
     blocked: list[str] = Field(description=f"The first {BLOCKED_LINES_PER_GROUP} blocked objects.")
+    similar: int = Field(0, description="Further root causes of the same kind failing for the same reason, "
+                         "shown as one cluster with this one (their blocked objects are counted in blocked_count).")
+    similar_roots: list[str] = Field(default_factory=list,
+                                     description=f"The first {BLOCKED_LINES_PER_GROUP} of those root causes.")
 
 
 class HealthResult(BaseModel):
@@ -95,6 +100,18 @@ async def _namespace_workloads(
     workloads = [obj for kind in WORKLOAD_KINDS for obj in listed.get(kind, [])]
     issues, managed = workload_issues(graph, workloads, listed.get("Pod", []))
     return True, issues, managed
+
+
+def _group_model(groups: tuple[HealthGroup, ...], mask: bool) -> HealthGroupModel:
+    """One root cause, or a cluster of alike ones under its first member."""
+    group, others = groups[0], groups[1:]
+    blocked = [entry for g in groups for entry in g.blocked]
+    return HealthGroupModel(
+        root=str(group.root.key), category=group.category, state=group.root.state, reason=group.root.reason,
+        message=group.root.short_message(mask), next_action=group.action, blocked_count=len(blocked),
+        blocked=[str(entry.key) for entry in blocked[:BLOCKED_LINES_PER_GROUP]],
+        similar=len(others), similar_roots=[str(g.root.key) for g in others[:BLOCKED_LINES_PER_GROUP]],
+    )
 
 
 @flux_tool(title="Flux health by root cause", read_only=True)
@@ -159,14 +176,6 @@ async def get_flux_health(
         by_kind={k: dict(v) for k, v in report.by_kind.items()},
         root_causes=len(report.groups), truncated=rendered.truncated, notes=notes,
         continue_token=token, filtered_out=report.filtered_out, namespace_exists=exists,
-        groups=[
-            HealthGroupModel(
-                root=str(group.root.key), category=group.category, state=group.root.state,
-                reason=group.root.reason, message=group.root.short_message(rt.settings.mask_secrets),
-                next_action=group.action, blocked_count=len(group.blocked),
-                blocked=[str(entry.key) for entry in group.blocked[:BLOCKED_LINES_PER_GROUP]],
-            )
-            for group in rendered.shown
-        ],
+        groups=[_group_model(section.groups, rt.settings.mask_secrets) for section in rendered.shown_sections],
     )
     return respond(rt, note_text + rendered.text, result)
