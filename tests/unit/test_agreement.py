@@ -18,7 +18,7 @@ from flux_mcp.flux.evidence import Evidence
 from flux_mcp.flux.graph import FluxGraph
 from flux_mcp.flux.health import HealthGroup, health_report
 from flux_mcp.flux.kinds import flux_kind_of
-from flux_mcp.flux.rca import Analysis, analyze
+from flux_mcp.flux.rca import TEXT_LIMIT, Analysis, analyze, render_analysis
 from flux_mcp.flux.refs import ObjectKey
 from flux_mcp.sandbox.fleet import Fleet, build_fleet
 
@@ -129,6 +129,9 @@ def test_health_analyze_and_the_graph_agree_on_state_and_root_cause(name: str) -
             ok = len({s for s, _ in said.values()}) == 1 and len({r for _, r in said.values()}) == 1
         if not ok:
             disagreements.append(f"{key}: {said} (rule {analysis.rule})")
+        if analysis.root_cause is not None:
+            size = len(render_analysis(analysis))
+            assert size <= TEXT_LIMIT, f"{key}: analysis of {size} characters"
     assert not disagreements, "\n".join(disagreements)
     failing_roots = {g.root.key for g in report.groups if g.category in ("failing", "missing", "cycle", "notification")}
     assert failing_roots == set(graph.blocking_paths), "the diagram draws blocking paths from the same roots"
