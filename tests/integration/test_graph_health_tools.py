@@ -285,4 +285,6 @@ async def test_an_unknown_kind_filter_is_one_clear_error(sandbox: Sandbox, sandb
     answer = await ask(server_on(sandbox_kubeconfig), "get_flux_health", kind="Deployment")
 
     assert answer.is_error
-    assert answer.text.endswith("kind='Deployment' is not a Flux kind (e.g. Kustomization, HelmRelease, GitRepository).")
+    assert answer.text.endswith(
+        "kind='Deployment' is not a Flux kind (e.g. Kustomization, HelmRelease, GitRepository)."
+    )
