@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from typing import Annotated, Any, Literal
 
@@ -11,21 +10,19 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
-from flux_mcp.flux.graph import FluxGraph
 from flux_mcp.flux.health import (
     BLOCKED_LINES_PER_GROUP,
-    WORKLOAD_KINDS,
     HealthGroup,
     HealthReport,
     WorkloadIssue,
     health_report,
     render_health,
-    workload_issues,
 )
 from flux_mcp.flux.kinds import find_flux_kind
-from flux_mcp.tools._flux_graph import collect_graph
+from flux_mcp.ops.flux_graph import collect_graph, namespace_workloads
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ContextArg, OptionalNamespaceArg
-from flux_mcp.tools._registry import flux_tool, respond, runtime
+from flux_mcp.tools._response import respond
 
 HealthState = Literal["failed", "missing", "progressing", "unknown", "suspended", "drift"]
 
@@ -79,27 +76,6 @@ def _parse_continue(token: str | None, report: HealthReport, notes: list[str]) -
     if fingerprint != _fingerprint(report):
         notes.append("the root causes changed since this continue token was issued; continuing at the same position")
     return int(offset)
-
-
-async def _namespace_workloads(
-    gw: Any, graph: FluxGraph, namespace: str, notes: list[str],
-) -> tuple[bool, list[WorkloadIssue], int]:
-    """Whether the namespace exists, and its unhealthy Flux-managed workloads (one list per kind)."""
-    if await gw.get_or_none("Namespace", namespace) is None:
-        return False, [], 0
-    kinds = (*WORKLOAD_KINDS, "Pod")
-    results = await asyncio.gather(*(gw.list_all(kind, namespace) for kind in kinds), return_exceptions=True)
-    listed: dict[str, list[dict[str, Any]]] = {}
-    for kind, result in zip(kinds, results, strict=True):
-        if isinstance(result, ToolError):
-            notes.append(f"could not list {kind} in namespace {namespace}: {result}")
-        elif isinstance(result, BaseException):
-            raise result
-        else:
-            listed[kind] = result
-    workloads = [obj for kind in WORKLOAD_KINDS for obj in listed.get(kind, [])]
-    issues, managed = workload_issues(graph, workloads, listed.get("Pod", []))
-    return True, issues, managed
 
 
 def _group_model(groups: tuple[HealthGroup, ...], mask: bool) -> HealthGroupModel:
@@ -156,7 +132,7 @@ async def get_flux_health(
     exists, managed = True, 0
     issues: list[WorkloadIssue] = []
     if namespace:
-        exists, issues, managed = await _namespace_workloads(gw, collected.graph, namespace, notes)
+        exists, issues, managed = await namespace_workloads(gw, collected.graph, namespace, notes)
     report = health_report(
         collected.graph, namespace or None, kind=kind_name, state=state, workloads=issues,
         namespace_exists=exists, workloads_checked=managed,
