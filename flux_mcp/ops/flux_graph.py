@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,19 +28,22 @@ class Collected:
     """Degradations the answer must mention (kinds that could not be listed, a narrowed scope)."""
 
 
-async def collect_graph(gw: KubeGateway, namespace: str | None = None) -> Collected:
+async def collect_graph(
+    gw: KubeGateway, namespace: str | None = None, describe: Callable[[KubeError], str] = str,
+) -> Collected:
     """List every installed Flux kind in all namespaces, concurrently, and build the graph.
 
     All namespaces even when `namespace` is given: references cross namespaces (dependsOn,
     sourceRef.namespace), and a narrower list would report their targets as missing. When the
     cluster-wide list is refused (namespace-scoped RBAC), the kinds refused are listed in
-    `namespace` alone and the answer says so.
+    `namespace` alone and the answer says so. `describe` words a listing failure for the notes
+    (the tools pass the tool boundary's wording, which adds the RBAC rule to a 403).
     """
-    errors: dict[str, str] = {}
+    errors: dict[str, KubeError] = {}
     by_kind = await list_flux_objects(gw, None, errors=errors)
     notes: list[str] = []
     if errors and namespace:
-        retry_errors: dict[str, str] = {}
+        retry_errors: dict[str, KubeError] = {}
         narrowed = await list_flux_objects(gw, namespace, kinds=list(errors), errors=retry_errors)
         by_kind.update(narrowed)
         if narrowed:
@@ -49,15 +52,16 @@ async def collect_graph(gw: KubeGateway, namespace: str | None = None) -> Collec
                 "references into other namespaces may show as missing"
             )
         errors = retry_errors
-    for kind, reason in sorted(errors.items()):
-        notes.append(f"could not list {kind}: {reason}")
+    for kind, error in sorted(errors.items()):
+        notes.append(f"could not list {kind}: {describe(error)}")
     objects = [obj for items in by_kind.values() for obj in items]
-    events = await notification_warnings(gw, by_kind, notes)
+    events = await notification_warnings(gw, by_kind, notes, describe)
     return Collected(FluxGraph(objects, events=events), notes)
 
 
 async def notification_warnings(
     gw: KubeGateway, by_kind: dict[str, list[dict[str, Any]]], notes: list[str],
+    describe: Callable[[KubeError], str] = str,
 ) -> list[dict[str, Any]]:
     """Warning events of the notification kinds present (their delivery and auth failures), one list each.
 
@@ -70,7 +74,7 @@ async def notification_warnings(
     events: list[dict[str, Any]] = []
     for kind, result in zip(kinds, results, strict=True):
         if isinstance(result, KubeError):
-            notes.append(f"could not read the events of {kind} objects: {result}")
+            notes.append(f"could not read the events of {kind} objects: {describe(result)}")
         elif isinstance(result, BaseException):
             raise result
         else:
@@ -108,6 +112,7 @@ def resolve_root(
 
 async def namespace_workloads(
     gw: KubeGateway, graph: FluxGraph, namespace: str, notes: list[str],
+    describe: Callable[[KubeError], str] = str,
 ) -> tuple[bool, list[WorkloadIssue], int]:
     """Whether `namespace` exists, its unhealthy Flux-managed workloads, and how many Flux manages.
 
@@ -121,7 +126,7 @@ async def namespace_workloads(
     listed: dict[str, list[dict[str, Any]]] = {}
     for kind, result in zip(kinds, results, strict=True):
         if isinstance(result, KubeError):
-            notes.append(f"could not list {kind} in namespace {namespace}: {result}")
+            notes.append(f"could not list {kind} in namespace {namespace}: {describe(result)}")
         elif isinstance(result, BaseException):
             raise result
         else:

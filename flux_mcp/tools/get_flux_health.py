@@ -20,6 +20,7 @@ from flux_mcp.flux.health import (
 )
 from flux_mcp.flux.kinds import find_flux_kind
 from flux_mcp.ops.flux_graph import collect_graph, namespace_workloads
+from flux_mcp.tools._boundary import kube_message
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ContextArg, OptionalNamespaceArg
 from flux_mcp.tools._response import respond
@@ -127,12 +128,12 @@ async def get_flux_health(
             raise ToolError(f"kind={kind!r} is not a Flux kind (e.g. Kustomization, HelmRelease, GitRepository).")
         kind_name = flux_kind.kind
     gw = await rt.gateway(context)
-    collected = await collect_graph(gw, namespace or None)
+    collected = await collect_graph(gw, namespace or None, kube_message)
     notes = list(collected.notes)
     exists, managed = True, 0
     issues: list[WorkloadIssue] = []
     if namespace:
-        exists, issues, managed = await namespace_workloads(gw, collected.graph, namespace, notes)
+        exists, issues, managed = await namespace_workloads(gw, collected.graph, namespace, notes, kube_message)
     report = health_report(
         collected.graph, namespace or None, kind=kind_name, state=state, workloads=issues,
         namespace_exists=exists, workloads_checked=managed,

@@ -6,6 +6,8 @@ import json
 import re
 from pathlib import Path
 
+import yaml
+
 from flux_mcp.sandbox import Sandbox
 from tests.harness import ask, leaked_canaries, server_on
 from tests.tools.scenarios import OUTPUT_LIMIT
@@ -150,3 +152,18 @@ async def test_an_unknown_kind_filter_is_one_clear_error(sandbox: Sandbox, sandb
     assert answer.text.endswith(
         "kind='Deployment' is not a Flux kind (e.g. Kustomization, HelmRelease, GitRepository)."
     )
+
+
+async def test_a_kind_the_identity_may_not_list_is_named_with_the_rule_to_add(
+    sandbox: Sandbox, sandbox_kubeconfig: Path,
+) -> None:
+    sandbox.inject_fault("GET", r"^/apis/helm\.toolkit\.fluxcd\.io/v2/helmreleases$", status=403)
+
+    answer = await ask(server_on(sandbox_kubeconfig), "get_flux_health")
+
+    assert not answer.is_error, answer.text
+    note = next(n for n in answer.structured["notes"] if n.startswith("could not list HelmRelease:"))
+    assert "may not list helmreleases (API group helm.toolkit.fluxcd.io) cluster-wide" in note
+    assert yaml.safe_load(note[note.index("- apiGroups"):]) == [
+        {"apiGroups": ["helm.toolkit.fluxcd.io"], "resources": ["helmreleases"], "verbs": ["list"]}
+    ]
