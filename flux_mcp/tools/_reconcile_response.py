@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from flux_mcp.flux.budget import clip_line
 from flux_mcp.flux.redaction import redact_text
 from flux_mcp.flux.refs import display
 from flux_mcp.ops.reconcile_waiter import Progress, ReconcileResult
@@ -43,8 +44,7 @@ def progress_reporter(ctx: Context[Any, Any], mask_secrets: bool = True) -> Prog
         counter += 1
         if mask_secrets:
             message = redact_text(message)
-        if len(message) > PROGRESS_MESSAGE_LIMIT:
-            message = message[: PROGRESS_MESSAGE_LIMIT - 1] + "…"
+        message = clip_line(message, PROGRESS_MESSAGE_LIMIT)
         log.debug("progress %d: %s", counter, message)
         await ctx.report_progress(counter, None, message)
 
