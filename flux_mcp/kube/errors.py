@@ -95,12 +95,26 @@ def to_tool_error(exc: BaseException, request: ApiRequest) -> ToolError:
     return ToolError(redact_text(_describe(cause, request, attempts, elapsed)))
 
 
+def config_problem(cause: ConfigError) -> str:
+    """What failed in the kubeconfig, without an exec plugin's output.
+
+    lightkube puts the plugin's whole stderr in the message ("Exec aws returned 1: <stderr>"), and
+    a plugin may echo its environment, tokens included: keep the command and exit status only.
+    """
+    text = str(cause)
+    if text.startswith("Exec ") and " returned " in text:
+        head = text.split(":", 1)[0]
+        return f"the exec credential plugin failed ({head.removeprefix('Exec ')}; its output is not shown)"
+    return text
+
+
 def _describe(cause: BaseException, request: ApiRequest, attempts: int, elapsed: float) -> str:
     server = request.server or "the configured server"
     if isinstance(cause, ToolError):
         return str(cause)
     if isinstance(cause, ConfigError):
-        return f"kubeconfig problem: {cause}. Fix the kubeconfig or pick another context (get_kubeconfig_contexts)."
+        return f"kubeconfig problem: {config_problem(cause)}. Fix the kubeconfig or pick another context " \
+            "(get_kubeconfig_contexts)."
     if isinstance(cause, httpx2.TimeoutException):
         return (
             f"the Kubernetes API at {server} did not answer in time ({type(cause).__name__}"

@@ -19,6 +19,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, ValidationError
 
+from flux_mcp.bounded import WorkTooLarge
 from flux_mcp.flux.budget import clip_text
 from flux_mcp.flux.redaction import redact_text, redact_value
 
@@ -124,9 +125,18 @@ def guarded(spec: ToolSpec) -> ToolFn:
             return result
         except ToolError as exc:
             outcome, error = "error", str(exc)
+            if rt is None or rt.settings.mask_secrets:
+                # Error texts quote API bodies, URLs and arguments: the same boundary as answers.
+                safe = redact_text(error)
+                if safe != error:
+                    outcome, error = "error", safe
+                    raise ToolError(safe) from exc
             raise
         except ValidationError as exc:
-            outcome, error = "error", _validation_message(exc)
+            outcome, error = "error", redact_text(_validation_message(exc))
+            raise ToolError(error) from exc
+        except WorkTooLarge as exc:
+            outcome, error = "error", str(exc)
             raise ToolError(error) from exc
         except Exception as exc:
             log.exception("tool %s failed unexpectedly", spec.name)

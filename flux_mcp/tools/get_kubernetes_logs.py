@@ -11,7 +11,9 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
+from flux_mcp.bounded import bounded
 from flux_mcp.flux.budget import fit_items
+from flux_mcp.flux.redaction import redact_text
 from flux_mcp.tools._cluster import compile_grep, parse_duration, parse_time
 from flux_mcp.tools._params import ContextArg, NameArg, NamespaceArg
 from flux_mcp.tools._registry import flux_tool, respond, runtime
@@ -188,8 +190,15 @@ async def get_kubernetes_logs(
             truncated = True
         merged += _split(result, label)
     merged.sort(key=lambda line: line.timestamp)  # stable: lines without a timestamp keep their order
-    if pattern is not None:
-        merged = [line for line in merged if pattern.search(line.text)]
+    mask = rt.settings.mask_secrets
+
+    def select(lines: list[LogLine]) -> list[LogLine]:
+        # grep and the line limit only ever see masked text: no match can confirm a guessed secret.
+        if mask:
+            lines = [LogLine(line.timestamp, line.stream, redact_text(line.text)) for line in lines]
+        return [line for line in lines if pattern.search(line.text)] if pattern is not None else lines
+
+    merged = await bounded(lambda: select(merged), "reading and filtering the log lines")
     matched = len(merged)
     if matched > limit:
         truncated = True
