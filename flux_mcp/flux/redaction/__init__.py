@@ -23,8 +23,8 @@ from flux_mcp.flux.redaction.rules import LAST_APPLIED, MASK, is_credential_name
 from flux_mcp.flux.redaction.tree import mask_string, mask_tree
 
 __all__ = [
-    "LAST_APPLIED", "MASK", "RedactingFilter", "is_credential_name", "mask_secret_data", "mask_string", "may_hold_secret",
-    "redact_object", "redact_text", "redact_value", "strip_noise",
+    "LAST_APPLIED", "MASK", "RedactingFilter", "is_credential_name", "mask_secret_data", "mask_string",
+    "may_hold_secret", "redact_object", "redact_text", "redact_value", "strip_noise",
 ]
 
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import re2
 
-from flux_mcp.flux.redaction.rules import MASK, is_credential_name
+from flux_mcp.flux.redaction.rules import MASK, is_credential_name, is_public_value
 
 _OPTIONS = re2.Options()
 _OPTIONS.log_errors = False
@@ -142,7 +142,8 @@ def _flag(m: Any) -> str:
 def _key_value(m: Any) -> str:
     value = m.group(4)
     inner = value[1:-1] if value[:1] in "\"'" and len(value) >= 2 else value
-    if not is_credential_name(m.group(2)) or inner in ("", MASK, "null", "true", "false", "|", ">", "|-", ">-"):
+    if not is_credential_name(m.group(2)) or is_public_value(inner) or inner in ("null", "true", "false", "|", ">",
+                                                                                  "|-", ">-"):
         return str(m.group(0))
     quote = value[0] if value[:1] in "\"'" and len(value) >= 2 else ""
     return f"{m.group(1)}{m.group(2)}{m.group(3)}{quote}{MASK}{quote}"

@@ -34,6 +34,13 @@ EXEMPT_LAST_WORDS: frozenset[str] = frozenset({
     "expiry", "expiration", "expires", "rotation", "hash", "algorithm", "mode", "source", "sources", "from",
     "template", "store", "class", "optional", "exists", "count", "label", "annotation", "field",
 })
+# Whole names (words joined, lower case) that look like credentials and are not: paging cursors,
+# Kubernetes API kinds and booleans about tokens.
+EXEMPT_NAMES: frozenset[str] = frozenset({
+    "continuetoken", "continue", "nextpagetoken", "pagetoken", "tokenreview", "tokenrequest",
+    "selfsubjectaccessreview", "automountserviceaccounttoken", "tokenexpirationseconds",
+})
+
 # Words so generic on their own that they only count in a pair or as a whole name (`pass: true`).
 _WEAK_WORDS: frozenset[str] = frozenset({"pass", "auth", "signature", "sas", "dsn", "cookie", "bearer"})
 
@@ -53,7 +60,10 @@ def is_credential_name(name: str) -> bool:
     words = words_of(name)
     if not words or words[-1] in EXEMPT_LAST_WORDS:
         return False
-    if "".join(words) in CREDENTIAL_WORDS:
+    joined = "".join(words)
+    if joined in EXEMPT_NAMES:
+        return False
+    if joined in CREDENTIAL_WORDS:
         return True
     for i, word in enumerate(words):
         if word in CREDENTIAL_WORDS and (word not in _WEAK_WORDS or len(words) <= 3):
@@ -61,6 +71,15 @@ def is_credential_name(name: str) -> bool:
         if i and (words[i - 1], word) in CREDENTIAL_PAIRS:
             return True
     return False
+
+
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?")
+
+
+def is_public_value(value: str) -> bool:
+    """Values that are never a credential whatever their key says: a timestamp (a reconcile request
+    token is one), an empty or already-masked value."""
+    return value in ("", MASK) or (len(value) <= 40 and _TIMESTAMP.fullmatch(value) is not None)
 
 
 # Fields of particular kinds whose value is a credential although their name does not say so.

@@ -19,6 +19,7 @@ from flux_mcp.flux.redaction.rules import (
     MASK,
     SECRET_DATA_FIELDS,
     is_credential_name,
+    is_public_value,
 )
 
 try:  # the C loader parses large embedded manifests several times faster
@@ -40,7 +41,7 @@ def _is_maskable(value: Any) -> bool:
     if isinstance(value, bool) or value is None:
         return False
     if isinstance(value, str):
-        return value not in ("", MASK)
+        return not is_public_value(value)
     return isinstance(value, int | float)
 
 
