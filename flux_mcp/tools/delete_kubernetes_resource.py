@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
@@ -17,6 +18,7 @@ from flux_mcp.tools._writes import (
     ObjectNamespaceArg,
     OverwriteArg,
     check_managed,
+    containment,
     namespace_for,
 )
 
@@ -73,6 +75,8 @@ async def delete_kubernetes_resource(
     Refuses objects managed by Flux (owner labels), naming the managing Kustomization/HelmRelease/
     ResourceSet, because Flux would recreate them; delete from Git instead, or pass overwrite=true.
     Deleting a Flux object lets its controller clean up what it applied; the result says what.
+    Deleting a Namespace that holds Flux objects or Flux-managed objects, or the CRD of a Flux kind
+    (or of a kind with Flux-managed objects), is refused the same way.
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)
@@ -81,6 +85,9 @@ async def delete_kubernetes_resource(
     target = display(rk.kind, ns, name)
     live = await gw.get(rk, name, ns or None)
     manager = check_managed(target, live, None, "delete", overwrite)
+    contents = await containment(gw, rk, name, live)
+    if contents is not None and not overwrite:
+        raise ToolError(contents.refusal())
     await gw.delete(rk, name, ns or None, dry_run=dry_run)
 
     consequences = flux_consequences(rk.kind, rk.group, live)
