@@ -126,4 +126,4 @@ def test_a_large_fleet_pages_through_thousands_of_kustomizations() -> None:
             token = body["metadata"].get("continue", "")
             if not token:
                 break
-    assert seen == 2000 + 15  # the tenants and the default fleet
+    assert seen == 2000 + 16  # the tenants, the default fleet and the canary corpus's Kustomization

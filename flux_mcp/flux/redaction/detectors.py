@@ -54,6 +54,8 @@ _WEBHOOK_URL = _compile(
     r"/api/webhooks|[a-z0-9-]+\.webhook\.office\.com/webhookb2|outlook\.office\.com/webhook|chat\.googleapis\.com"
     r"/v1/spaces|[a-z0-9.-]+\.logic\.azure\.com(?::\d+)?/workflows))(/[^\s'\"<>]*)"
 )
+# notification-controller Receiver paths: whoever knows one can trigger reconciles.
+_RECEIVER_PATH = _compile(r"(/hook/)([0-9a-f]{32,})")
 # Query parameters that carry a credential (GitLab private_token, SAS sig, AWS presigned, OAuth).
 _QUERY_TOKEN = _compile(
     r"(?i)([?&;](?:private_token|access_token|auth_token|refresh_token|id_token|token|sig|signature|api_key|"
@@ -86,7 +88,7 @@ _JWT = _compile(r"\b(eyJ[A-Za-z0-9_\-]{4,})\.([A-Za-z0-9_\-]{4,})\.([A-Za-z0-9_\
 # Lower-cased literals of every pattern above: a text holding none of them holds no secret they find.
 NEEDLES: tuple[str, ...] = (
     "://", "pass", "pwd", "secret", "token", "key", "auth", "credential", "creds", "dsn", "sas", "webhook",
-    "cookie", "signature", "bearer", "basic", "sig=", "code=", "-----begin", "ls0tls1crudjt",
+    "cookie", "signature", "bearer", "basic", "sig=", "code=", "-----begin", "ls0tls1crudjt", "/hook/",
     "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "glft-", "gldt-", "glrt-", "glptt-", "glsoat-",
     "gloas-", "xox", "xapp-", "npm_", "hvs.", "hvb.", "hvr.", "sk_", "rk_", "pk_live_", "whsec_", "sk-proj-",
     "sk-ant-", "dop_v1_", "akia", "asia", "agpa", "aida", "aroa", "aiza", "ya29.", "sg.", "shpat_", "shpss_",
@@ -158,6 +160,7 @@ _DETECTORS: tuple[tuple[Any, Callable[[Any], str]], ...] = (
     (_BASE64_PEM, _base64_pem),
     (_AGE_KEY, lambda m: f"AGE-SECRET-KEY-1{MASK}"),
     (_WEBHOOK_URL, _keep_first),
+    (_RECEIVER_PATH, _keep_first),
     (_URL_USERINFO, _userinfo),
     (_QUERY_TOKEN, _keep_first),
     (_AUTH_SCHEME, _auth_scheme),

@@ -99,6 +99,22 @@ def _embedded_manifest(text: str) -> str:
     )
 
 
+def _patch_text(text: str) -> str:
+    """A kustomize patch (YAML/JSON text) masked as the object tree it stands for."""
+    if len(text) > MAX_EMBEDDED_MANIFEST:
+        return MASK
+    try:
+        documents = list(yaml.load_all(text, Loader=_Loader))
+    except yaml.YAMLError:
+        return redact_text(text)
+    masked = [mask_tree(doc) for doc in documents]
+    if masked == documents:
+        return text
+    return "---\n".join(
+        yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, width=10_000) for doc in masked
+    )
+
+
 def mask_string(text: str) -> str:
     if len(text) < _MIN_DETECTABLE:
         return text
@@ -147,6 +163,8 @@ def mask_tree(value: Any) -> Any:
             continue
         if env_like and key == "value" and _is_maskable(item):
             out[key] = MASK
+        elif key == "patch" and isinstance(item, str):
+            out[key] = _patch_text(item)
         elif isinstance(key, str) and is_credential_name(key):
             if _is_maskable(item):
                 out[key] = MASK
