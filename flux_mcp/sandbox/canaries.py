@@ -96,7 +96,7 @@ def _base64_pem(seed: str) -> tuple[str, str]:
 
 def _jwt(seed: str) -> tuple[str, str]:
     body = _body(seed, 40, _ALNUM + "-_")
-    return f"eyJhbGciOiJIUzI1NiJ9.{body[:24]}.{body[24:]}", body
+    return f"eyJhbGciOiJIUzI1NiJ9.{body[:24]}.{body[24:]}", f"{body[:24]}.{body[24:]}"
 
 
 def _docker_auth(seed: str) -> tuple[str, str]:
@@ -233,13 +233,11 @@ def plant_canaries(fleet: Fleet, clock: Clock) -> list[Canary]:
     })
     fleet.add(settings)
 
+    # Stored base64-encoded, as the API holds it: the checker looks for the encoded form too.
     secret_data = structural("Secret data", "Secret", "vault-credentials", ".data.password")
     fleet.add({"apiVersion": "v1", "kind": "Secret", "metadata": meta("vault-credentials", NAMESPACE, created=created),
                "type": "Opaque", "data": {"password": base64.b64encode(secret_data.encode()).decode()}})
-    canaries.append(Canary("Secret data (base64)", "Secret .data.password",
-                           base64.b64encode(secret_data.encode()).decode(),
-                           base64.b64encode(secret_data.encode()).decode()[:32], "Secret", "vault-credentials",
-                           NAMESPACE, ".data.password"))
+
 
     # A workload whose env, args and logs carry credentials.
     objs, pods = deployment_set(clock, APP, NAMESPACE, "ghcr.io/acme/vault-app:1.4.2", {"app.kubernetes.io/name": APP},

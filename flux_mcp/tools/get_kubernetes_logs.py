@@ -177,7 +177,7 @@ async def get_kubernetes_logs(
 
     results = await asyncio.gather(*(read(p, c) for p, c in streams), return_exceptions=True)
     errors: list[str] = []
-    merged: list[LogLine] = []
+    raw: list[tuple[str, str]] = []
     single_pod = len(pods) == 1
     for (pod_name, container_name), result in zip(streams, results, strict=True):
         label = container_name if single_pod else f"{pod_name}/{container_name}"
@@ -188,17 +188,19 @@ async def get_kubernetes_logs(
             raise result
         if len(result) >= MAX_BYTES_PER_CONTAINER:
             truncated = True
-        merged += _split(result, label)
-    merged.sort(key=lambda line: line.timestamp)  # stable: lines without a timestamp keep their order
+        raw.append((label, result))
     mask = rt.settings.mask_secrets
 
-    def select(lines: list[LogLine]) -> list[LogLine]:
-        # grep and the line limit only ever see masked text: no match can confirm a guessed secret.
-        if mask:
-            lines = [LogLine(line.timestamp, line.stream, redact_text(line.text)) for line in lines]
+    def select() -> list[LogLine]:
+        # Each stream is masked whole, before it is split into lines (a PEM block spans lines), and
+        # grep only ever sees masked text: no match can confirm a guessed secret.
+        lines: list[LogLine] = []
+        for label, text in raw:
+            lines += _split(redact_text(text) if mask else text, label)
+        lines.sort(key=lambda line: line.timestamp)  # stable: lines without a timestamp keep their order
         return [line for line in lines if pattern.search(line.text)] if pattern is not None else lines
 
-    merged = await bounded(lambda: select(merged), "reading and filtering the log lines")
+    merged = await bounded(select, "reading and filtering the log lines")
     matched = len(merged)
     if matched > limit:
         truncated = True
