@@ -16,9 +16,12 @@ from pydantic import BaseModel, Field
 from flux_mcp.flux.guard import managing_object, refusal_message
 from flux_mcp.flux.refs import display
 from flux_mcp.kube.discovery import ResourceKind
+from flux_mcp.kube.errors import KubeError, NotFound
+from flux_mcp.tools._boundary import kube_message
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ContextArg
-from flux_mcp.tools._registry import flux_tool, respond, runtime
-from flux_mcp.tools._writes import MAX_EXPANDED_VALUES, DryRunArg, OverwriteArg, check_expansion
+from flux_mcp.tools._response import respond
+from flux_mcp.tools._write_arguments import MAX_EXPANDED_VALUES, DryRunArg, OverwriteArg, check_expansion
 
 if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway
@@ -158,9 +161,9 @@ async def _plan(gw: KubeGateway, documents: list[Document]) -> list[Planned]:
         try:
             rk = await gw.resolve(kind, api_version)
             from_manifest = None
-        except ToolError as exc:
+        except KubeError as exc:
             if from_manifest is None:
-                raise ToolError(f"yaml_content {doc.where}: {exc}") from exc
+                raise ToolError(f"yaml_content {doc.where}: {kube_message(exc)}") from exc
             rk = from_manifest
         metadata = doc.obj["metadata"]
         if rk.namespaced:
@@ -182,7 +185,8 @@ async def _apply_one(gw: KubeGateway, item: Planned, dry_run: bool, overwrite: b
                 item.rk, name, item.namespace or None, item.doc.obj, patch_type="apply", dry_run=dry_run,
                 force=overwrite,
             )
-        except ToolError:
+        except NotFound:
+            # Only "no such resource" means the CRD is not served yet; a 403 or a 422 never heals.
             if attempt + 1 >= attempts:
                 raise
             await asyncio.sleep(CRD_SETTLE_DELAY)
@@ -248,12 +252,12 @@ async def apply_kubernetes_manifest(
             continue
         try:
             applied = await _apply_one(gw, item, dry_run, overwrite)
-        except ToolError as exc:
+        except KubeError as exc:
             done = ", ".join(f"{o.kind} {o.name}" for o in objects) or "nothing"
             rest = len(plan) - position - 1
             raise ToolError(
-                f"Applying {item.label} ({item.doc.where}) failed: {str(exc).rstrip('.')}. Already applied: {done}; "
-                f"{rest} later object(s) not attempted."
+                f"Applying {item.label} ({item.doc.where}) failed: {kube_message(exc).rstrip('.')}. "
+                f"Already applied: {done}; {rest} later object(s) not attempted."
             ) from exc
         objects.append(AppliedObject(
             kind=item.rk.kind, name=str(item.doc.obj["metadata"]["name"]), namespace=item.namespace,

@@ -5,22 +5,16 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from flux_mcp.flux.kinds import find_flux_kind
 from flux_mcp.flux.refs import display
+from flux_mcp.ops.managed_guard import check_contents, check_managed, namespace_for
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, KindArg, NameArg
-from flux_mcp.tools._registry import flux_tool, respond, runtime
-from flux_mcp.tools._writes import (
-    DryRunArg,
-    ObjectNamespaceArg,
-    OverwriteArg,
-    check_managed,
-    containment,
-    namespace_for,
-)
+from flux_mcp.tools._response import respond
+from flux_mcp.tools._write_arguments import DryRunArg, ObjectNamespaceArg, OverwriteArg
 
 
 class DeleteResult(BaseModel):
@@ -85,9 +79,7 @@ async def delete_kubernetes_resource(
     target = display(rk.kind, ns, name)
     live = await gw.get(rk, name, ns or None)
     manager = check_managed(target, live, None, "delete", overwrite)
-    contents = await containment(gw, rk, name, live)
-    if contents is not None and not overwrite:
-        raise ToolError(contents.refusal())
+    await check_contents(gw, rk, name, live, overwrite)
     await gw.delete(rk, name, ns or None, dry_run=dry_run)
 
     consequences = flux_consequences(rk.kind, rk.group, live)

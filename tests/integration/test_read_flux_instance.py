@@ -6,9 +6,9 @@ from pathlib import Path
 
 from flux_mcp.flux.kinds import FLUX_KINDS
 from flux_mcp.kube.access import KubeAccess
+from flux_mcp.ops.flux_objects import list_flux_objects
 from flux_mcp.sandbox import Sandbox
 from flux_mcp.settings import Settings
-from flux_mcp.tools._cluster import list_flux_objects
 from tests.integration.read_tools import ask, leaked_canaries, server_on
 
 

@@ -19,7 +19,7 @@ CALL_TIMEOUT = 30.0
 """No single tool call in this suite may take longer: a hang is a failure, not a stuck run."""
 
 _BARE_ERROR = re.compile(r"^\s*Error executing tool [\w-]+\s*:?\s*$")
-_UNMAPPED = re.compile(r"internal error in|Traceback \(most recent call last\)")
+_UNMAPPED = re.compile(r"internal error [0-9a-f]{8}|Traceback \(most recent call last\)")
 
 
 def result_text(result: CallToolResult) -> str:
