@@ -126,8 +126,8 @@ def _userinfo(m: Any) -> str:
 
 def _auth_scheme(m: Any) -> str:
     value = m.group(3)
-    if value == MASK:
-        return str(m.group(0))
+    if value == MASK or (len(value) >= 10 and value[:4].isdigit() and value[4] == "-" and value[7] == "-"):
+        return str(m.group(0))  # masked already, or a timestamp (a reconcile request token is one)
     # "token expired", "token validation failed": a value without digits that is short is a word.
     if m.group(1).lower() == "token" and not any(c.isdigit() for c in value) and len(value) < 20:
         return str(m.group(0))
