@@ -15,6 +15,8 @@ import httpx2
 import msgspec
 from lightkube.core.exceptions import ApiError, ConfigError
 
+from flux_mcp.flux.budget import clip_line
+from flux_mcp.flux.redaction import redact_text
 from flux_mcp.kube.errors import (
     ApiRequest,
     BadRequest,
@@ -87,7 +89,8 @@ def _server_message(exc: BaseException) -> str:
             decoded = None
         if isinstance(decoded, dict) and decoded.get("message"):
             return str(decoded["message"])
-    return body[:500]
+    # Masked before the cut: a cut through a token leaves a fragment no detector recognises.
+    return clip_line(redact_text(body), 500)
 
 
 def _server_reason(exc: BaseException) -> str:
