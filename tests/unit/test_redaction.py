@@ -165,3 +165,30 @@ def test_the_former_quadratic_url_case_is_linear() -> None:
     # here the call simply returns (the suite's timeout would catch a hang).
     value = "a." * 450_000 + " token"
     assert redact_text(value) == value
+
+
+def test_our_log_records_are_redacted_message_and_traceback() -> None:
+    import logging
+
+    from flux_mcp.flux.redaction import RedactingFilter
+
+    try:
+        raise RuntimeError(f"clone failed: https://bot:{GITHUB_PAT}@github.com/acme/x")
+    except RuntimeError as exc:
+        record = logging.LogRecord("flux_mcp", logging.ERROR, __file__, 1, "failed with %s", (exc,),
+                                   (type(exc), exc, exc.__traceback__))
+    assert RedactingFilter().filter(record)
+    assert GITHUB_PAT not in record.getMessage()
+    assert record.exc_text is not None and GITHUB_PAT not in record.exc_text
+    assert "RuntimeError" in record.exc_text
+
+
+def test_an_exec_plugin_failure_names_the_command_not_its_output() -> None:
+    from lightkube.core.exceptions import ConfigError
+
+    from flux_mcp.kube.failures import config_problem
+
+    stderr = "error: AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG is not valid"
+    message = config_problem(ConfigError(f"Exec aws-iam-authenticator returned 1: {stderr}"))
+    assert message == "the exec credential plugin failed (aws-iam-authenticator returned 1; its output is not shown)"
+    assert config_problem(ConfigError("auth-provider not supported")) == "auth-provider not supported"
