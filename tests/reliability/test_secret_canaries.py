@@ -5,6 +5,12 @@ message, an event and pod/controller logs with bearer tokens, and a HelmRelease 
 Secret. Every read tool is called across the fleet with masking on; the text, the structured
 content and the audit log must hold none of them (raw or base64-encoded). With masking off at
 least one must be visible, which proves the sweep can fail.
+
+The second half sweeps the canary corpus (flux_mcp.sandbox.canaries: every credential form in
+every place) through every read and analysis tool and each projection/format parameter, looking
+for whole values and any 8-character fragment (`_canary_check.CanaryChecker`); with masking off
+every corpus canary must be visible. It also holds grep to the oracle property (the same answer
+for a right and a wrong guess of a masked prefix) and bounds the hang cases.
 """
 
 from __future__ import annotations
