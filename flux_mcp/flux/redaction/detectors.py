@@ -154,19 +154,29 @@ def _keep_first(m: Any) -> str:
     return f"{m.group(1)}{MASK}"
 
 
-_DETECTORS: tuple[tuple[Any, Callable[[Any], str]], ...] = (
-    (_PRIVATE_KEY, _private_key),
-    (_BASE64_PEM, _base64_pem),
-    (_AGE_KEY, lambda m: f"AGE-SECRET-KEY-1{MASK}"),
-    (_WEBHOOK_URL, _keep_first),
-    (_RECEIVER_PATH, _keep_first),
-    (_URL_USERINFO, _userinfo),
-    (_QUERY_TOKEN, _keep_first),
-    (_AUTH_SCHEME, _auth_scheme),
-    (_FLAG, _flag),
-    (_KEY_VALUE, _key_value),
-    (_VENDOR_TOKENS, _keep_first),
-    (_JWT, lambda m: f"{m.group(1)[:3]}{MASK}"),
+_VENDOR_NEEDLES = (
+    "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "glft-", "gldt-", "glrt-", "glptt-", "glsoat-",
+    "gloas-", "xox", "xapp-", "npm_", "hvs.", "hvb.", "hvr.", "sk_", "rk_", "pk_live_", "whsec_", "sk-proj-",
+    "sk-ant-", "dop_v1_", "akia", "asia", "agpa", "aida", "aroa", "aiza", "ya29.", "sg.", "shpat_", "shpss_",
+    "pypi-", "dckr_pat_", "pat-na1-", "atatt3", "eaac",
+)
+_NAME_NEEDLES = ("pass", "pwd", "secret", "token", "key", "auth", "credential", "creds", "dsn", "sas", "webhook",
+                 "cookie", "signature", "bearer")
+
+# (pattern, replacement, lower-cased needles: the pattern only runs when one of them occurs in the text).
+_DETECTORS: tuple[tuple[Any, Callable[[Any], str], tuple[str, ...]], ...] = (
+    (_PRIVATE_KEY, _private_key, ("-----begin",)),
+    (_BASE64_PEM, _base64_pem, ("ls0tls1crudjt",)),
+    (_AGE_KEY, lambda m: f"AGE-SECRET-KEY-1{MASK}", ("age-secret-key-1",)),
+    (_WEBHOOK_URL, _keep_first, ("://",)),
+    (_RECEIVER_PATH, _keep_first, ("/hook/",)),
+    (_URL_USERINFO, _userinfo, ("://",)),
+    (_QUERY_TOKEN, _keep_first, ("=",)),
+    (_AUTH_SCHEME, _auth_scheme, ("bearer", "basic", "token")),
+    (_FLAG, _flag, ("-",)),
+    (_KEY_VALUE, _key_value, _NAME_NEEDLES),
+    (_VENDOR_TOKENS, _keep_first, _VENDOR_NEEDLES),
+    (_JWT, lambda m: f"{m.group(1)[:3]}{MASK}", ("eyj",)),
 )
 
 
@@ -185,8 +195,12 @@ def _sub(pattern: Any, replace: Callable[[Any], str], text: str) -> str:
 
 def redact_text(text: str) -> str:
     """Mask every credential the detectors recognise in free text."""
-    if not text or not may_hold_secret(text):
+    if not text:
         return text
-    for pattern, replace in _DETECTORS:
-        text = _sub(pattern, replace, text)
+    low = text.lower()
+    if not any(needle in low for needle in NEEDLES):
+        return text
+    for pattern, replace, needles in _DETECTORS:
+        if any(needle in low for needle in needles):
+            text = _sub(pattern, replace, text)
     return text
