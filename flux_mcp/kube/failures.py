@@ -40,13 +40,23 @@ def response_of(exc: BaseException) -> httpx2.Response | None:
     """The error response behind an API failure, None for other failures.
 
     lightkube raises `ApiError` (an HTTPStatusError) for JSON error bodies, re-raises the
-    HTTPStatusError for other bodies, and lets a `KeyError` escape when the error response has
-    no Content-Type at all; the response is then only on the exception it was raised from.
+    HTTPStatusError for other bodies, and lets a `KeyError` (no Content-Type) or a JSON decode
+    error (a non-JSON body labelled JSON) escape; the response is then only on the exception it
+    was raised from.
     """
     if isinstance(exc, httpx2.HTTPStatusError):
         return exc.response
-    if isinstance(exc, KeyError) and isinstance(exc.__context__, httpx2.HTTPStatusError):
-        return exc.__context__.response
+    if isinstance(exc, KeyError | ValueError):
+        # lightkube decoding the error body failed: KeyError without a Content-Type, a JSON decode
+        # error for a body sent as application/json that is not JSON (a proxy's text, an HTML page).
+        # The json module raises from inside its own handler, so the status may be a few links up.
+        context = exc.__context__
+        for _ in range(3):
+            if context is None:
+                break
+            if isinstance(context, httpx2.HTTPStatusError):
+                return context.response
+            context = context.__context__
     return None
 
 

@@ -95,5 +95,9 @@ async def analyze_flux_resource(
     walked = await walk_from(gw, kind, name, namespace, apiVersion, analyze)
     analysis = walked.answer
     if walked.unavailable:
-        analysis = replace(analysis, complete=False, notes=(*analysis.notes, walked.unavailable_note))
-    return respond(rt, render_analysis(analysis), to_result(analysis, walked.api_calls))
+        # First, so the text's length limit drops it last; `complete` of the rendered analysis stays
+        # as the walk set it: its "fetch budget" wording is about the walk, not about an outage.
+        analysis = replace(analysis, notes=(walked.unavailable_note, *analysis.notes))
+    result = to_result(analysis, walked.api_calls)
+    result.complete = result.complete and not walked.unavailable
+    return respond(rt, render_analysis(analysis), result)

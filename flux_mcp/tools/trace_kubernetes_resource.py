@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
@@ -82,8 +81,6 @@ async def trace_kubernetes_resource(
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)
+    # A trace reads objects only: an unavailable API fails the call instead of leaving gaps.
     walked = await walk_from(gw, kind, name, namespace or None, apiVersion, trace)
-    result = walked.answer
-    if walked.unavailable:
-        result = replace(result, complete=False, notes=(*result.notes, walked.unavailable_note))
-    return respond(rt, render_trace(result), to_result(walked.start, result))
+    return respond(rt, render_trace(walked.answer), to_result(walked.start, walked.answer))

@@ -1,4 +1,4 @@
-"""Compact, readable rendering of Kubernetes objects for a model's context."""
+"""Compact, readable YAML of Kubernetes objects for a model's context (PyYAML stays out of the pure flux/ layer)."""
 
 from __future__ import annotations
 
