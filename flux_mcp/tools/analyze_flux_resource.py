@@ -81,9 +81,10 @@ async def analyze_flux_resource(
 ) -> Annotated[CallToolResult, AnalysisResult]:
     """Find why a Flux object is not ready, in one call: the root-cause object, its reason, and what to do.
 
-    Walks what blocks it (suspension, dependsOn, the source chain, workloads of a failed health check, Helm
-    history) and returns the root cause, the causal chain, bounded evidence (conditions, Warning events,
-    controller and pod log lines) and next actions. Deployments, StatefulSets and DaemonSets work too.
+    Walks what blocks it (suspension, dependsOn, the source chain, workloads of a failed health check or
+    HelmRelease, Helm history); a Ready object behind its source's revision is drift, a notification object
+    whose latest event is a Warning is failing. Returns the root cause, the causal chain, bounded evidence
+    (conditions, Warning events, controller and pod log lines) and next actions.
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from flux_mcp.flux.kinds import find_flux_kind
 from flux_mcp.flux.refs import display
 from flux_mcp.ops.locate import locate
-from flux_mcp.ops.managed_guard import check_managed
+from flux_mcp.ops.managed_guard import check_contents, check_managed
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, KindArg, NameArg, NamespaceArg
 from flux_mcp.tools._response import respond
@@ -68,7 +68,7 @@ async def delete_kubernetes_resource(
     """Delete one Kubernetes object (dry_run validates without deleting); reports finalizers that hold it.
 
     Refuses objects Flux manages, naming the managing object (Flux would recreate them): delete from Git,
-    or pass overwrite=true. Deleting a Flux object lets its controller clean up what it applied.
+    or pass overwrite=true. The same for a Namespace holding Flux(-managed) objects and a Flux kind's CRD.
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)
@@ -77,6 +77,7 @@ async def delete_kubernetes_resource(
     target = display(rk.kind, ns, name)
     live = await gw.get(rk, name, ns or None)
     manager = check_managed(target, live, None, "delete", overwrite)
+    await check_contents(gw, rk, name, live, overwrite)
     await gw.delete(rk, name, ns or None, dry_run=dry_run)
 
     consequences = flux_consequences(rk.kind, rk.group, live)
