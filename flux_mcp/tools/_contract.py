@@ -234,8 +234,8 @@ def _compact(node: Any, keep_required: bool) -> Any:
     for key, value in node.items():
         if key in (*SCHEMA_NOISE, *VALIDATION_ONLY) and not isinstance(value, Mapping):
             continue
-        if key == "default" and value is None:
-            continue
+        if key == "default" and (value is None or value is False):
+            continue  # omitting an optional value or a flag already means none / false
         if key == "required" and not keep_required:
             continue
         if key == "properties" and isinstance(value, Mapping):

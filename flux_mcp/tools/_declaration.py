@@ -62,9 +62,10 @@ def flux_tool(
     """Declare a tool: its function name is the tool name, its docstring the description.
 
     `read_only` is the annotation clients auto-approve by: false for anything that changes the cluster
-    or where later calls act. `output_schema` publishes the structured result's schema in tools/list;
-    every conversation pays for it, so only tools whose result a program pages or branches on have one
-    (the structured content itself is returned by every tool).
+    or where later calls act. `output_schema` publishes the structured result's schema in tools/list.
+    No tool does today, deliberately: every conversation pays for tools/list (the schemas were 24 KB of
+    65 KB), a model reads the text, and a program gets the structured content of every call anyway; its
+    fields are described in the README. A tool whose callers validate its result may opt in.
     """
 
     def decorator(fn: F) -> F:

@@ -22,13 +22,13 @@ PROGRESS_MESSAGE_LIMIT = 500
 
 WaitArg = Annotated[
     bool,
-    Field(description="Wait for the outcome (with progress notifications); false only sends the request."),
+    Field(description="Wait for the outcome, with progress notifications."),
 ]
 TimeoutArg = Annotated[
     float,
     bounded_duration(1, 900),
     WithJsonSchema(DURATION_SCHEMA),
-    Field(description="How long to wait: 90s, 5m or seconds (1s to 15m); then reported still reconciling."),
+    Field(description="How long to wait (90s, 5m or seconds; at most 15m)."),
 ]
 
 def progress_reporter(ctx: Context[Any, Any], mask_secrets: bool = True) -> Progress:

@@ -110,8 +110,7 @@ async def apply_kubernetes_manifest(
     ctx: Context[Any, Any],
     yaml_content: Annotated[
         str,
-        Field(description="Kubernetes objects as YAML, documents separated by '---' (kind: List expanded); an "
-              "object without metadata.namespace goes to the context's namespace.",
+        Field(description="Objects as YAML documents ('---'); without metadata.namespace: the context's namespace.",
               min_length=1, max_length=MAX_MANIFEST_CHARS),
     ],
     overwrite: OverwriteArg = False,

@@ -21,8 +21,7 @@ CRD_API_VERSION = "apiextensions.k8s.io/v1"
 
 FieldPathArg = Annotated[
     str | None,
-    Field(description="Dotted field path, e.g. spec.sourceRef, status.conditions (arrays are stepped through). "
-          "Omit for the kind itself.",
+    Field(description="Dotted field path, e.g. spec.sourceRef or status.conditions; omit for the kind.",
           max_length=300, pattern=r"^[A-Za-z0-9_.\[\]\-]*$"),
 ]
 

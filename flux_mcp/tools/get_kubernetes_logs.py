@@ -113,7 +113,7 @@ async def get_kubernetes_logs(
     namespace: NamespaceArg = None,
     kind: Annotated[
         WorkloadKind,
-        Field(description="What `name` is: a Pod, or a workload whose pods are read (a CronJob: its recent jobs)."),
+        Field(description="What `name` is: a Pod or a workload whose pods are read."),
     ] = "Pod",
     container: Annotated[
         str | None,

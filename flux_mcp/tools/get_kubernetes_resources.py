@@ -144,7 +144,7 @@ async def _fetch(
     return await gw.list(rk, namespace, selector, field_selector, limit, continue_token)
 
 
-@flux_tool(title="Get Kubernetes resources", read_only=True, output_schema=True)
+@flux_tool(title="Get Kubernetes resources", read_only=True)
 async def get_kubernetes_resources(
     ctx: Context[Any, Any],
     kind: KindArg,
@@ -170,12 +170,11 @@ async def get_kubernetes_resources(
     ] = None,
     output: Annotated[
         Literal["yaml", "table"],
-        Field(description="yaml: whole objects. table: one line per object (name, state, reason, age, message)."),
+        Field(description="yaml: whole objects; table: one line each (name, state, reason, age, message)."),
     ] = "yaml",
     fields: Annotated[
         list[str] | None,
-        Field(description="Only these fields per object (yaml output), as simple JSONPath, e.g. "
-              "[\".spec.url\", \".status.conditions[0].message\"].",
+        Field(description="Only these fields (simple JSONPath), e.g. [\".spec.url\", \".status.conditions\"].",
               max_length=30),
     ] = None,
     context: ContextArg = None,

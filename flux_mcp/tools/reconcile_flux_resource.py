@@ -36,8 +36,7 @@ async def reconcile_flux_resource(
     apiVersion: ApiVersionArg = None,
     with_source: Annotated[
         bool,
-        Field(description="Reconcile its source first (sourceRef, chartRef, or a HelmRelease's HelmChart and its "
-              "repository), to apply the latest revision."),
+        Field(description="Reconcile its source (chain) first, to apply the latest revision."),
     ] = False,
     force: Annotated[
         bool, Field(description="HelmRelease only: force a one-off Helm install/upgrade.")
