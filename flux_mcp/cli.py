@@ -203,7 +203,12 @@ def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = settings_from(args)
-    except (ValidationError, ValueError) as exc:
+    except ValidationError as exc:
+        for error in exc.errors()[:2]:
+            option = "--" + "-".join(str(p) for p in error.get("loc", ())).replace("_", "-")
+            print(f"fluxcd-mcp: invalid option {option} {error.get('input')!r}: {error.get('msg')}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
         print(f"fluxcd-mcp: invalid option: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(

@@ -113,3 +113,11 @@ def test_serving_on_a_terminal_says_what_it_is_waiting_for() -> None:
             os.close(leader)
     assert line.startswith("fluxcd-mcp serves MCP on stdio against the built-in sandbox cluster"), line
     assert "fluxcd-mcp --sandbox call get_flux_health" in line
+
+
+def test_a_bad_option_is_one_line_without_a_validation_dump() -> None:
+    done = fluxcd_mcp("--output-limit", "1500", "tools")
+
+    assert done.returncode == 2
+    assert done.stderr.strip() == ("fluxcd-mcp: invalid option --output-limit 1500: "
+                                   "Input should be greater than or equal to 2000")

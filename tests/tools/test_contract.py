@@ -203,3 +203,42 @@ async def test_every_parameter_of_every_tool_honours_the_contract(
                     assert text.splitlines()[:1] == canonical_text.splitlines()[:1], (where, variant)
             checked += 1
     assert checked >= 60, f"only {checked} parameters probed"
+
+
+async def test_one_object_without_namespace_is_found_wherever_it_is_unique(
+    sandbox: Sandbox, sandbox_kubeconfig: Path,
+) -> None:
+    server = server_on(sandbox_kubeconfig)
+    async with Client(server) as client:
+        traced = await client.call_tool("trace_kubernetes_resource", {"kind": "Deployment", "name": "api-server"})
+        analysed = await client.call_tool("analyze_flux_resource", {"kind": "ks", "name": "billing-apps"})
+
+    assert not traced.is_error and text_of(traced).startswith("Deployment team-api/api-server")
+    assert not analysed.is_error and "team-billing/billing-apps" in text_of(analysed)
+
+
+@pytest.mark.parametrize("tool", ["analyze_flux_resource", "get_flux_dependency_graph", "reconcile_flux_resource"])
+async def test_a_name_in_several_namespaces_answers_with_the_candidates(
+    sandbox: Sandbox, sandbox_kubeconfig: Path, tool: str,
+) -> None:
+    async with Client(server_on(sandbox_kubeconfig)) as client:
+        result = await client.call_tool(tool, {"kind": "Kustomization", "name": "search", "wait": False}
+                                        if tool == "reconcile_flux_resource" else
+                                        {"kind": "Kustomization", "name": "search"})
+
+    assert result.is_error
+    assert text_of(result) == ('Kustomization "search" exists in 2 namespaces (docs/search, team-search/search); '
+                               "pass namespace to pick one")
+
+
+async def test_a_namespace_for_a_cluster_scoped_kind_is_refused_not_ignored(
+    sandbox: Sandbox, sandbox_kubeconfig: Path,
+) -> None:
+    async with Client(server_on(sandbox_kubeconfig)) as client:
+        listed = await client.call_tool("get_kubernetes_resources", {"kind": "Namespace", "namespace": "flux-system"})
+        table = await client.call_tool("get_kubernetes_resources", {"kind": "ks", "output": "table",
+                                                                    "fields": ".spec.path"})
+
+    assert listed.is_error and text_of(listed).startswith(
+        "namespace: Namespace is cluster-scoped, so namespace='flux-system' has no effect; omit it")
+    assert table.is_error and text_of(table).startswith('fields: has no effect with output="table"')

@@ -100,3 +100,29 @@ async def test_the_graph_of_five_thousand_objects_is_reduced_to_a_whole_diagram_
     else:
         body = answer.text[answer.text.index("```dot\n"):]
         assert body.rstrip().endswith("}\n```") or body.rstrip().endswith("}```")
+
+
+async def test_a_small_output_limit_leaves_parts_out_but_never_breaks_the_diagram(
+    sandbox: Sandbox, sandbox_kubeconfig: Path
+) -> None:
+    server = server_on(sandbox_kubeconfig, output_limit=2000)
+    mermaid = await ask(server, "get_flux_dependency_graph")
+    as_json = await ask(server, "get_flux_dependency_graph", format="json")
+
+    assert len(mermaid.text) <= 2000 and mermaid.structured["truncated"]
+    assert mermaid.text.count("```") == 2 and mermaid.text.rstrip().endswith("```")
+    assert "output truncated after" in mermaid.text and "pass namespace, or kind and name" in mermaid.text
+    document = json.loads(as_json.text)
+    assert len(as_json.text) <= 2000 and document["notes"] and document["nodes"]
+    assert as_json.structured["graph"] == document
+
+
+async def test_the_old_root_arguments_are_refused_with_their_new_names(
+    sandbox: Sandbox, sandbox_kubeconfig: Path
+) -> None:
+    answer = await ask(server_on(sandbox_kubeconfig), "get_flux_dependency_graph", root_kind="ks",
+                       root_name="billing-apps")
+
+    assert answer.is_error
+    assert answer.text.splitlines() == ["unknown argument 'root_kind': did you mean 'kind'?",
+                                        "unknown argument 'root_name': did you mean 'name'?"]
