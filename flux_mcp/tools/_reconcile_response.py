@@ -7,6 +7,7 @@ import logging
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field, WithJsonSchema
 
 from flux_mcp.flux.budget import clip_line
@@ -25,11 +26,18 @@ WaitArg = Annotated[
     Field(description="Wait for the outcome, with progress notifications."),
 ]
 TimeoutArg = Annotated[
-    float,
+    float | None,
     bounded_duration(1, 900),
     WithJsonSchema(DURATION_SCHEMA),
-    Field(description="How long to wait (90s, 5m or seconds; at most 15m)."),
+    Field(description="How long to wait (90s, 5m or seconds; at most 15m; default 2m)."),
 ]
+
+
+def wait_deadline(wait: bool, timeout: float | None) -> float:
+    """The seconds to wait; a timeout without waiting would do nothing, so it is refused, not dropped."""
+    if not wait and timeout is not None:
+        raise ToolError("timeout: has no effect with wait=false (nothing is waited for); drop timeout, or wait")
+    return DEFAULT_TIMEOUT if timeout is None else timeout
 
 def progress_reporter(ctx: Context[Any, Any], mask_secrets: bool = True) -> Progress:
     """Numbered MCP progress notifications (a no-op unless the client asked for progress).

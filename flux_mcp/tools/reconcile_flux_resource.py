@@ -20,7 +20,7 @@ from flux_mcp.ops.reconcile_waiter import (
 )
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, FluxKindArg, NameArg, NamespaceArg
-from flux_mcp.tools._reconcile_response import DEFAULT_TIMEOUT, TimeoutArg, WaitArg, progress_reporter, render_result
+from flux_mcp.tools._reconcile_response import TimeoutArg, WaitArg, progress_reporter, render_result, wait_deadline
 from flux_mcp.tools._response import respond
 
 
@@ -45,7 +45,7 @@ async def reconcile_flux_resource(
         bool, Field(description="HelmRelease only: reset the failure counts so remediation retries start again.")
     ] = False,
     wait: WaitArg = True,
-    timeout: TimeoutArg = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - a tool argument, the deadline of the wait
+    timeout: TimeoutArg = None,  # noqa: ASYNC109 - a tool argument, the deadline of the wait
     context: ContextArg = None,
 ) -> Annotated[CallToolResult, ReconcileResult]:
     """Trigger a reconcile of a Flux object (optionally its source first) and, by default, wait for the result.
@@ -53,6 +53,7 @@ async def reconcile_flux_resource(
     Waits until the controller handled this request: Ready with the applied revision, the failure reason as
     soon as it fails, or "still reconciling" at the timeout. Refuses suspended objects and static kinds.
     """
+    deadline = wait_deadline(wait, timeout)
     rt = runtime(ctx)
     gw = await rt.gateway(context)
     target = await resolve_target(gw, kind, name, namespace, apiVersion)
@@ -63,7 +64,7 @@ async def reconcile_flux_resource(
     own_patch = reconcile_patch(target.kind, token, force=force, reset=reset)
 
     sources, skipped = await source_chain(gw, target) if with_source else ([], [])
-    waiter = Waiter.start(gw, progress_reporter(ctx, rt.settings.mask_secrets), timeout)
+    waiter = Waiter.start(gw, progress_reporter(ctx, rt.settings.mask_secrets), deadline)
     steps: list[ReconcileStep] = list(skipped)
     for step_target in [*sources, target]:
         patch = own_patch if step_target is target else reconcile_patch(step_target.kind, token)
@@ -76,5 +77,5 @@ async def reconcile_flux_resource(
         if step.outcome != "ready":
             break
 
-    result = summarize(target, token, steps, waiter.polls, waiter.elapsed(), timeout, reset=reset)
+    result = summarize(target, token, steps, waiter.polls, waiter.elapsed(), deadline, reset=reset)
     return respond(rt, render_result(result), result)
