@@ -27,7 +27,7 @@ MAX_MANIFEST_CHARS = 1_000_000
 # A CRD applied a moment ago may not be served yet; its custom resources get a few short retries.
 CRD_SETTLE_ATTEMPTS = 10
 CRD_SETTLE_DELAY = 0.2
-_APPLY_FIRST = {"Namespace": 0, "CustomResourceDefinition": 1}
+APPLY_FIRST = {"Namespace": 0, "CustomResourceDefinition": 1}
 
 
 class AppliedObject(BaseModel):
@@ -58,16 +58,27 @@ class Document:
 
 
 @dataclass
-class Planned:
+class Resolved:
+    """A document with its resource kind and the namespace it goes to ("" when cluster-scoped)."""
+
     doc: Document
     rk: ResourceKind
     namespace: str
-    live: dict[str, Any] | None
     crd_in_manifest: bool
+    """Its kind is defined by a CustomResourceDefinition of the same manifest and not served yet."""
+
+    @property
+    def name(self) -> str:
+        return str(self.doc.obj["metadata"]["name"])
 
     @property
     def label(self) -> str:
-        return display(self.rk.kind, self.namespace, str(self.doc.obj["metadata"]["name"]))
+        return display(self.rk.kind, self.namespace, self.name)
+
+
+@dataclass
+class Planned(Resolved):
+    live: dict[str, Any] | None = None
 
 
 def parse_documents(text: str) -> list[Document]:
@@ -130,7 +141,7 @@ def _objects_of(data: Any, index: int, line: int) -> list[Document]:
     return [Document(index, line, copy.deepcopy(data))]
 
 
-def _crd_kinds(documents: list[Document]) -> dict[tuple[str, str], ResourceKind]:
+def crd_kinds(documents: list[Document]) -> dict[tuple[str, str], ResourceKind]:
     """Kinds defined by CustomResourceDefinitions in the same manifest, keyed by (apiVersion, kind)."""
     kinds: dict[tuple[str, str], ResourceKind] = {}
     for doc in documents:
@@ -148,10 +159,12 @@ def _crd_kinds(documents: list[Document]) -> dict[tuple[str, str], ResourceKind]
     return kinds
 
 
-async def _plan(gw: KubeGateway, documents: list[Document]) -> list[Planned]:
-    defined = _crd_kinds(documents)
-    ordered = sorted(documents, key=lambda d: _APPLY_FIRST.get(str(d.obj["kind"]), 2))
-    plan: list[Planned] = []
+async def resolve_documents(gw: KubeGateway, documents: list[Document]) -> list[Resolved]:
+    """Documents in apply order (Namespaces, then CRDs, then the rest), kinds resolved through
+    discovery, metadata.namespace set to where each object goes."""
+    defined = crd_kinds(documents)
+    ordered = sorted(documents, key=lambda d: APPLY_FIRST.get(str(d.obj["kind"]), 2))
+    resolved: list[Resolved] = []
     for doc in ordered:
         api_version, kind = str(doc.obj["apiVersion"]), str(doc.obj["kind"])
         from_manifest = defined.get((api_version, kind))
@@ -167,9 +180,15 @@ async def _plan(gw: KubeGateway, documents: list[Document]) -> list[Planned]:
             metadata["namespace"] = metadata.get("namespace") or gw.default_namespace
         else:
             metadata.pop("namespace", None)
-        namespace = str(metadata.get("namespace") or "")
-        live = None if from_manifest else await gw.get_or_none(rk, str(metadata["name"]), namespace or None)
-        plan.append(Planned(doc, rk, namespace, live, from_manifest is not None))
+        resolved.append(Resolved(doc, rk, str(metadata.get("namespace") or ""), from_manifest is not None))
+    return resolved
+
+
+async def _plan(gw: KubeGateway, documents: list[Document]) -> list[Planned]:
+    plan: list[Planned] = []
+    for item in await resolve_documents(gw, documents):
+        live = None if item.crd_in_manifest else await gw.get_or_none(item.rk, item.name, item.namespace or None)
+        plan.append(Planned(item.doc, item.rk, item.namespace, item.crd_in_manifest, live))
     return plan
 
 

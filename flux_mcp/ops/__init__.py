@@ -1,0 +1,1 @@
+"""Cluster workflows without MCP: they fetch through kube/ and decide with flux/."""
