@@ -40,9 +40,10 @@ Outputs are compact and bounded; when a result is cut, the message names the arg
 # Cluster access (lightkube, httpx2, httpcore2, h2, ...) is imported on the first tool call, not at
 # start-up: the first tools/list answer does not need it. Once that answer is out the process is
 # idle until the first question, so a background thread imports it then and the first call does
-# not pay for it. Imports only: nothing touches the cluster before a tool asks.
+# not pay for it. Imports only: nothing touches the cluster before a tool asks. The short delay
+# keeps the thread off the CPU while the client is still reading that answer.
 WARM_UP_MODULES = ("flux_mcp.kube.access", "flux_mcp.kube.gateway", "httpcore2", "flux_mcp.ops.diff")
-WARM_UP_DELAY_SECONDS = 0.05
+WARM_UP_DELAY_SECONDS = 0.25
 
 
 def _warm_up() -> None:

@@ -35,12 +35,11 @@ _VERB: dict[str, str] = {
 
 
 class FieldChangeModel(BaseModel):
-    path: str = Field(description="Field path, e.g. .spec.template.spec.containers[name=app].image.")
+    path: str = Field(description="e.g. .spec.template.spec.containers[name=app].image")
     op: Literal["added", "changed", "removed"]
-    before: str | None = Field(None, description="Live value as compact JSON (cut), masked where secret.")
-    after: str | None = Field(None, description="Value after the apply as compact JSON (cut), masked where secret.")
-    owners: list[str] = Field(default_factory=list, description="Field managers that own the field in the live "
-                              "object (a Flux controller among them reverts a manual change).")
+    before: str | None = Field(None, description="Live value, compact JSON (cut, masked).")
+    after: str | None = Field(None, description="Value after the apply, compact JSON (cut, masked).")
+    owners: list[str] = Field(default_factory=list, description="Field managers owning it in the live object.")
 
 
 class ObjectDiffModel(BaseModel):
@@ -49,13 +48,12 @@ class ObjectDiffModel(BaseModel):
     namespace: str = ""
     api_version: str
     action: Action
-    reason: str = Field("", description="Why the object was not validated or would be rejected.")
+    reason: str = ""
     managed_by: str = Field("", description="The Flux object that manages it.")
-    flux_owned_fields: list[str] = Field(default_factory=list,
-                                         description="Changed fields a Flux controller owns: Flux would revert them.")
+    flux_owned_fields: list[str] = Field(default_factory=list, description="Changed fields Flux would revert.")
     changes: list[FieldChangeModel] = Field(default_factory=list)
-    changes_total: int = Field(0, description="Changed fields in all, also those past the output budget.")
-    values_masked: bool = Field(False, description="A Secret compared with its values masked on both sides.")
+    changes_total: int = Field(0, description="All changed fields, also those past the output budget.")
+    values_masked: bool = Field(False, description="A Secret compared with values masked on both sides.")
 
 
 class DiffResult(BaseModel):
