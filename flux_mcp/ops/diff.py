@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from flux_mcp.flux.diff import ObjectDiff, object_diff
-from flux_mcp.kube.gateway import FIELD_MANAGER
 
 if TYPE_CHECKING:
     from flux_mcp.kube.discovery import ResourceKind
@@ -21,6 +20,8 @@ async def diff_object(
     with a 409 conflict and shows nothing; with it the answer is what `overwrite=true` would
     store, and the diff names the previous owner of each such field instead.
     """
+    from flux_mcp.kube.gateway import FIELD_MANAGER  # lightkube loads on the first call, not at start-up
+
     metadata = manifest["metadata"]
     name = str(metadata["name"])
     namespace = str(metadata.get("namespace") or "") or None
