@@ -1,1 +1,2 @@
-"""Cluster workflows without MCP: they fetch through kube/ and decide with flux/."""
+"""Cluster workflows without MCP: listing Flux objects, events, evidence fetching, the reconcile
+waiter, the managed-object guard, apply planning. Built on `kube` (I/O) and `flux` (decisions)."""

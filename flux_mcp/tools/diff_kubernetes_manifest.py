@@ -11,18 +11,19 @@ from pydantic import BaseModel, Field
 
 from flux_mcp.flux.budget import fit_items
 from flux_mcp.flux.diff import FieldDiff, ObjectDiff, change_line, compact_value
-from flux_mcp.kube.retry import http_status_of
+from flux_mcp.kube.errors import BadRequest, Conflict, Invalid, KindNotServed, NotFound
 from flux_mcp.ops.diff import diff_object
+from flux_mcp.ops.manifest_apply import Resolved, UnservedKind, resolve_manifest
+from flux_mcp.tools._boundary import kube_message
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ContextArg
-from flux_mcp.tools._registry import flux_tool, respond, runtime
-from flux_mcp.tools.apply_kubernetes_manifest import MAX_MANIFEST_CHARS, Resolved, parse_documents, resolve_documents
+from flux_mcp.tools._response import respond
+from flux_mcp.tools.apply_kubernetes_manifest import MAX_MANIFEST_CHARS, parse_documents
 
 Action = Literal["create", "change", "unchanged", "not validated", "rejected"]
 MIN_OBJECT_BUDGET = 2_000
 """Characters each object may use at least, however many objects the manifest holds."""
 VALUE_CHARS = 160
-REJECTIONS: frozenset[int | None] = frozenset({400, 404, 409, 422})
-"""Statuses that judge the object itself (invalid, conflicting, its namespace missing): reported per object."""
 
 _SUMMARY: dict[str, str] = {
     "create": "would be created", "change": "would change", "unchanged": "unchanged",
@@ -142,7 +143,10 @@ async def diff_kubernetes_manifest(
     rt = runtime(ctx)
     documents = parse_documents(yaml_content)
     gw = await rt.gateway(context)
-    items = await resolve_documents(gw, documents)
+    try:
+        items = await resolve_manifest(gw, documents)
+    except UnservedKind as exc:
+        raise ToolError(f"yaml_content {exc.doc.where}: {kube_message(exc.cause)}") from exc
     mask = rt.settings.mask_secrets
     budget = max(rt.settings.output_limit // len(items), MIN_OBJECT_BUDGET)
 
@@ -162,10 +166,11 @@ async def diff_kubernetes_manifest(
             try:
                 diff = await diff_object(gw, item.rk, item.doc.obj, mask_secrets=mask)
                 action = diff.action
-            except ToolError as exc:
-                status = http_status_of(exc.__cause__) if exc.__cause__ is not None else None
-                if status not in REJECTIONS:
-                    raise  # the API cannot answer (forbidden, unavailable): no object can be judged
+            except (Invalid, Conflict, BadRequest, NotFound) as exc:
+                # Answers that judge the object itself (invalid, conflicting, its namespace missing) are
+                # reported per object; forbidden or unavailable leave the boundary as the call's error.
+                if isinstance(exc, KindNotServed):
+                    raise
                 action, reason = "rejected", str(exc).rstrip(".")
         if action == "create" and item.rk.kind == "Namespace" and not item.rk.group:
             new_namespaces.add(item.name)

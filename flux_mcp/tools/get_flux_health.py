@@ -9,9 +9,10 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from flux_mcp.flux.health import BLOCKED_LINES_PER_GROUP, count_by_state, health_report, render_health
-from flux_mcp.tools._flux_graph import collect_graph
+from flux_mcp.ops.flux_graph import collect_graph
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ContextArg, OptionalNamespaceArg
-from flux_mcp.tools._registry import flux_tool, respond, runtime
+from flux_mcp.tools._response import respond
 
 
 class HealthGroupModel(BaseModel):

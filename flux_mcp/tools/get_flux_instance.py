@@ -14,9 +14,12 @@ from pydantic import BaseModel, Field
 from flux_mcp.flux.kinds import FLUX_KINDS, OPERATOR_GROUP, is_flux_group
 from flux_mcp.flux.render import to_yaml
 from flux_mcp.flux.status import evaluate_status, workload_state
-from flux_mcp.tools._cluster import list_flux_objects
+from flux_mcp.kube.errors import KubeError
+from flux_mcp.ops.flux_objects import list_flux_objects
+from flux_mcp.tools._boundary import kube_message
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ContextArg
-from flux_mcp.tools._registry import flux_tool, respond, runtime
+from flux_mcp.tools._response import respond
 
 if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway
@@ -89,8 +92,8 @@ def _controller(deployment: dict[str, Any]) -> ControllerInfo:
 async def _tolerant(warnings: list[str], what: str, call: Any) -> Any:
     try:
         return await call
-    except ToolError as exc:
-        warnings.append(f"{what}: {exc}")
+    except KubeError as exc:
+        warnings.append(f"{what}: {kube_message(exc)}")
         return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
@@ -10,9 +11,10 @@ from pydantic import BaseModel, Field
 
 from flux_mcp.flux.refs import ObjectKey
 from flux_mcp.flux.trace import Trace, TraceHop, render_trace, trace
-from flux_mcp.tools._evidence import walk_from
+from flux_mcp.ops.evidence import walk_from
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, KindArg, NameArg, OptionalNamespaceArg
-from flux_mcp.tools._registry import flux_tool, respond, runtime
+from flux_mcp.tools._response import respond
 
 
 class TraceStep(BaseModel):
@@ -80,5 +82,10 @@ async def trace_kubernetes_resource(
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)
-    start, result, _ = await walk_from(gw, kind, name, namespace or None, apiVersion, trace)
-    return respond(rt, render_trace(result), to_result(start, result))
+    walked = await walk_from(gw, kind, name, namespace or None, apiVersion, trace)
+    result = walked.answer
+    if walked.unavailable:
+        result = replace(result, notes=(walked.unavailable_note, *result.notes))
+    answer = to_result(walked.start, result)
+    answer.complete = answer.complete and not walked.unavailable
+    return respond(rt, render_trace(result), answer)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import os
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ from mcp.client import Client
 from mcp.types import CallToolResult
 
 from flux_mcp.sandbox import CANARIES, CANARY_FORMS, Sandbox
+from tests.harness import everything_of, text_of
 
 REPO = Path(__file__).resolve().parents[2]
 READ_TOOLS = {
@@ -31,14 +31,6 @@ def server_process(kubeconfig: Path, *flags: str) -> StdioServerParameters:
         command=sys.executable, args=["-m", "flux_mcp", "--kubeconfig", str(kubeconfig), *flags], env=env,
         cwd=str(REPO),
     )
-
-
-def text_of(result: CallToolResult) -> str:
-    return "\n".join(getattr(block, "text", "") for block in result.content)
-
-
-def everything_of(result: CallToolResult) -> str:
-    return text_of(result) + json.dumps(result.structured_content or {})
 
 
 class Transcript:

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 from mcp.server.mcpserver.exceptions import ToolError
 
-from flux_mcp.tools._cluster import age, compile_grep, parse_duration, summarize_events
+from flux_mcp.ops.events import summarize_events
+from flux_mcp.ops.timestamps import age
+from flux_mcp.tools._argument_values import compile_grep, parse_duration
 from flux_mcp.tools.get_kubernetes_logs import _split, selector_of
 from flux_mcp.tools.get_kubernetes_metrics import cpu_millicores, memory_mib
 

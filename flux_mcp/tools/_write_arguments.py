@@ -1,19 +1,13 @@
-"""Shared by apply/patch/delete_kubernetes_resource: arguments and the Flux-managed guard."""
+"""Shared by apply/patch/delete_kubernetes_resource: their arguments and the bound on what a payload expands to."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
-from flux_mcp.flux.guard import Manager, Operation, managing_object, refusal_message
 from flux_mcp.tools._params import K8S_NAME_PATTERN
-
-if TYPE_CHECKING:
-    from flux_mcp.kube.discovery import ResourceKind
-    from flux_mcp.kube.gateway import KubeGateway
 
 OverwriteArg = Annotated[
     bool,
@@ -32,24 +26,6 @@ ObjectNamespaceArg = Annotated[
     Field(description="Namespace of the object. Omit for cluster-scoped kinds; for namespaced kinds the "
           "context's default namespace is used when omitted.", max_length=63, pattern=r"^$|" + K8S_NAME_PATTERN),
 ]
-
-
-def namespace_for(gw: KubeGateway, rk: ResourceKind, namespace: str | None) -> str:
-    """The namespace a request really goes to ("" for cluster-scoped kinds)."""
-    if not rk.namespaced:
-        return ""
-    return namespace or gw.default_namespace
-
-
-def check_managed(
-    target: str, live: Mapping[str, Any] | None, written: Mapping[str, Any] | None, operation: Operation,
-    overwrite: bool,
-) -> Manager | None:
-    """The managing Flux object (returned when overwrite lets the operation go ahead), or a refusal."""
-    manager = managing_object(live, written, operation)
-    if manager is not None and not overwrite:
-        raise ToolError(refusal_message(target, manager, operation))
-    return manager
 
 
 MAX_EXPANDED_VALUES = 1_000_000

@@ -1,7 +1,8 @@
-"""Shared by reconcile_flux_resource and resume_flux_reconciliation: request, then watch the verdict.
+"""The reconcile waiter: request a reconcile of a Flux object (its sources first), then watch the verdict.
 
-The decisions (token, patches, what counts as done) live in `flux.reconcile`; this module only
-talks to the gateway, paces the polling and turns what it sees into progress notifications.
+Shared by reconcile_flux_resource and resume_flux_reconciliation. The decisions (token, patches,
+what counts as done) live in `flux.reconcile`; this module only talks to the gateway, paces the
+polling and reports what it sees through a `Progress` callback.
 """
 
 from __future__ import annotations
@@ -9,19 +10,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
 from flux_mcp.flux.kinds import REQUESTED_AT, FluxKind, find_flux_kind
 from flux_mcp.flux.reconcile import (
     ObjectKey,
-    ReconcileRefused,
     describe,
     progress_line,
     reconcile_outcome,
@@ -29,15 +26,14 @@ from flux_mcp.flux.reconcile import (
     request_token,
     source_of,
 )
-from flux_mcp.flux.redaction import redact_text
-from flux_mcp.flux.refs import display
 from flux_mcp.flux.status import is_suspended
+from flux_mcp.ops.errors import OperationError
 
 if TYPE_CHECKING:
     from flux_mcp.kube.discovery import ResourceKind
     from flux_mcp.kube.gateway import KubeGateway
 
-log = logging.getLogger("flux_mcp.tools.reconcile")
+log = logging.getLogger("flux_mcp.ops.reconcile")
 
 StepOutcome = Literal["ready", "failed", "still-reconciling", "requested", "skipped"]
 
@@ -45,23 +41,8 @@ FIRST_POLL_DELAY = 0.1
 POLL_INTERVAL = 0.25
 POLL_INTERVAL_MAX = 2.0
 POLL_GROWTH = 1.5
-PROGRESS_MESSAGE_LIMIT = 500
 MAX_SOURCE_DEPTH = 3
 """HelmRelease → HelmChart → HelmRepository is the longest chain Flux has."""
-
-DEFAULT_TIMEOUT = 120.0
-
-WaitArg = Annotated[
-    bool,
-    Field(description="Wait until the controller has handled the request and report the outcome (Ready or "
-          "the failure reason), sending progress notifications meanwhile. Default true; false only sends "
-          "the request."),
-]
-TimeoutArg = Annotated[
-    float,
-    Field(description="Seconds to wait for the outcome when wait is true (1-900, default 120). On timeout the "
-          "result says the object is still reconciling; that is not an error.", ge=1, le=900),
-]
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -125,20 +106,11 @@ class Target:
         return ReconcileStep(kind=self.kind.kind, name=self.name, namespace=self.namespace, outcome=outcome, **fields)
 
 
-@contextmanager
-def refusal_as_tool_error() -> Iterator[None]:
-    """A ReconcileRefused from `flux.reconcile` reaches the model as a ToolError with the same text."""
-    try:
-        yield
-    except ReconcileRefused as exc:
-        raise ToolError(str(exc)) from exc
-
-
 async def resolve_target(gw: KubeGateway, kind: str, name: str, namespace: str, api_version: str | None) -> Target:
     rk = await gw.resolve(kind, api_version)
     flux_kind = find_flux_kind(rk.kind, rk.group)
     if flux_kind is None:
-        raise ToolError(
+        raise OperationError(
             f"{rk.kind} ({rk.api_version}) is not a Flux kind; this tool works on Flux objects such as "
             "Kustomization, HelmRelease, GitRepository, OCIRepository, HelmRepository, ResourceSet."
         )
@@ -166,7 +138,7 @@ async def source_chain(gw: KubeGateway, target: Target) -> tuple[list[Target], l
             break
         refusal = reconcile_refusal(source.kind, source.obj)
         if refusal:
-            raise ToolError(f"Cannot reconcile {target.label} with its source: {refusal}")
+            raise OperationError(f"Cannot reconcile {target.label} with its source: {refusal}")
         chain.insert(0, source)
         current = source
     return chain, skipped
@@ -181,13 +153,13 @@ def _skipped(key: ObjectKey, reason: str, message: str) -> ReconcileStep:
 async def _read_source(gw: KubeGateway, key: ObjectKey, consumer: Target) -> Target | None:
     flux_kind = find_flux_kind(key.kind)
     if flux_kind is None:
-        raise ToolError(f"{consumer.label} refers to a source of unknown kind {key.kind!r}.")
+        raise OperationError(f"{consumer.label} refers to a source of unknown kind {key.kind!r}.")
     rk = await gw.resolve(f"{flux_kind.kind}.{flux_kind.group}")
     obj = await gw.get_or_none(rk, key.name, key.namespace)
     if obj is None:
         if key.kind == "HelmChart":
             return None
-        raise ToolError(
+        raise OperationError(
             f"The source of {consumer.label}, {key}, does not exist. Create it (or fix the reference), "
             "or reconcile without with_source."
         )
@@ -255,27 +227,6 @@ class Waiter:
         )
 
 
-def progress_reporter(ctx: Context[Any, Any], mask_secrets: bool = True) -> Progress:
-    """Numbered MCP progress notifications (a no-op unless the client asked for progress).
-
-    They carry controller messages (a Git error can quote a URL with credentials), so they go
-    through the same redaction as every response.
-    """
-    counter = 0
-
-    async def report(message: str) -> None:
-        nonlocal counter
-        counter += 1
-        if mask_secrets:
-            message = redact_text(message)
-        if len(message) > PROGRESS_MESSAGE_LIMIT:
-            message = message[: PROGRESS_MESSAGE_LIMIT - 1] + "…"
-        log.debug("progress %d: %s", counter, message)
-        await ctx.report_progress(counter, None, message)
-
-    return report
-
-
 def summarize(target: Target, token: str, steps: list[ReconcileStep], polls: int, duration: float,
               timeout: float) -> ReconcileResult:
     """The overall verdict: the object's own step, or the source step that stopped the chain."""
@@ -293,32 +244,3 @@ def summarize(target: Target, token: str, steps: list[ReconcileStep], polls: int
         revision=last.revision if own else "", reason=reason, message=message,
         duration_seconds=round(duration, 3), polls=polls, steps=steps,
     )
-
-
-def render_result(result: ReconcileResult, verb: str = "reconcile") -> str:
-    who = display(result.kind, result.namespace, result.name)
-    headline = {
-        "ready": f"{who} is Ready",
-        "failed": f"{who} {verb} failed",
-        "still-reconciling": f"{who} is still reconciling (timed out waiting)",
-        "requested": f"{who} {verb} requested (not waiting)",
-        "skipped": f"{who} skipped",
-    }[result.outcome]
-    lines = [headline]
-    if result.revision:
-        lines.append(f"revision: {result.revision}")
-    if result.reason:
-        lines.append(f"reason: {result.reason}")
-    if result.message:
-        lines.append(f"message: {result.message}")
-    lines.append(f"requestedAt: {result.token}")
-    if result.outcome != "requested":
-        lines.append(f"duration: {result.duration_seconds:.2f}s, status polls: {result.polls}")
-    if len(result.steps) > 1:
-        lines.append("steps:")
-        for step in result.steps:
-            detail = step.revision or step.message or step.reason
-            lines.append(
-                f"- {step.kind} {step.namespace}/{step.name}: {step.outcome}" + (f" ({detail})" if detail else "")
-            )
-    return "\n".join(lines)

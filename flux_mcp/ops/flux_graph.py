@@ -7,12 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from mcp.server.mcpserver.exceptions import ToolError
-
 from flux_mcp.flux.graph import FluxGraph
 from flux_mcp.flux.kinds import FLUX_KINDS, find_flux_kind
 from flux_mcp.flux.refs import ObjectKey
-from flux_mcp.tools._cluster import list_flux_objects
+from flux_mcp.ops.errors import OperationError
+from flux_mcp.ops.flux_objects import list_flux_objects
 
 if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway
@@ -55,20 +54,20 @@ async def collect_graph(gw: KubeGateway, namespace: str | None = None) -> Collec
 def resolve_root(
     graph: FluxGraph, kind: str, name: str, namespace: str, notes: Sequence[str] = ()
 ) -> ObjectKey:
-    """The key of an existing Flux object, or a ToolError naming the nearest existing names.
+    """The key of an existing Flux object, or an OperationError naming the nearest existing names.
 
     `notes` are the collection's degradations: when listing failed, the object may exist, so
     the error gives the listing failure instead of a misleading "not found".
     """
     flux_kind = find_flux_kind(kind)
     if flux_kind is None:
-        raise ToolError(f"{kind!r} is not a Flux kind; Flux kinds: {', '.join(k.kind for k in FLUX_KINDS)}")
+        raise OperationError(f"{kind!r} is not a Flux kind; Flux kinds: {', '.join(k.kind for k in FLUX_KINDS)}")
     key = ObjectKey(flux_kind.kind, namespace, name, flux_kind.group)
     node = graph.nodes.get(key)
     if node is not None and node.obj is not None:
         return key
     if notes:
-        raise ToolError(f"cannot look up {flux_kind.kind} {namespace}/{name}: " + "; ".join(notes))
+        raise OperationError(f"cannot look up {flux_kind.kind} {namespace}/{name}: " + "; ".join(notes))
     same_kind = [k for k, n in graph.nodes.items() if k.kind == flux_kind.kind and n.obj is not None]
     in_namespace = sorted(k.name for k in same_kind if k.namespace == namespace)
     near = difflib.get_close_matches(name, in_namespace, n=5, cutoff=0.5)
@@ -77,4 +76,4 @@ def resolve_root(
     if not near:
         near = in_namespace[:5]
     hint = f"; existing: {', '.join(near)}" if near else f"; no {flux_kind.kind} exists in namespace {namespace}"
-    raise ToolError(f"{flux_kind.kind} {namespace}/{name} not found{hint}")
+    raise OperationError(f"{flux_kind.kind} {namespace}/{name} not found{hint}")

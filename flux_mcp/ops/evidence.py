@@ -3,8 +3,10 @@
 The walks in `flux.rca` and `flux.trace` are pure; this is their only I/O. A round fetches every
 requested object, pod list, event list and log at once, so the number of rounds is the depth of
 the chain being followed (bounded by `MAX_ROUNDS`), never one round trip per object in a loop.
-Failures to read supporting evidence (events, logs) degrade to a note; failures to read the objects
-themselves surface as the gateway's ToolError.
+Failures to read supporting evidence (events, logs) degrade to a note; when the API was unavailable
+(5xx, unreachable) rather than refusing, the fetcher also records what it could not read, so the
+answer says it may be missing evidence instead of passing the gap off as harmless. Failures to read
+the objects themselves surface as the gateway's KubeError.
 """
 
 from __future__ import annotations
@@ -12,19 +14,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, TypeVar
-
-from mcp.server.mcpserver.exceptions import ToolError
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from flux_mcp.flux.evidence import Evidence, PodLogQuery, PodQuery, Requests, parse_controller_log
 from flux_mcp.flux.refs import ObjectKey
 from flux_mcp.kube.discovery import ResourceKind
-from flux_mcp.tools._cluster import fetch_events
+from flux_mcp.kube.errors import KubeError, Unavailable, Unreachable
+from flux_mcp.ops.events import fetch_events
 
 if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway  # lightkube loads on first use, not at start-up
 
-log = logging.getLogger("flux_mcp.tools.evidence")
+log = logging.getLogger("flux_mcp.ops.evidence")
 
 MAX_ROUNDS = 8
 MAX_OBJECTS_PER_ROUND = 40
@@ -40,6 +42,8 @@ class EvidenceFetcher:
     def __init__(self, gw: KubeGateway) -> None:
         self.gw = gw
         self.calls = 0
+        self.unavailable: list[str] = []
+        """What could not be read because the API was unavailable (not because it refused)."""
         self._kinds: dict[tuple[str, str], ResourceKind] | None = None
 
     async def resource_kind(self, key: ObjectKey) -> ResourceKind | None:
@@ -71,6 +75,13 @@ class EvidenceFetcher:
             *(self._controller_log(evidence, component) for component in sorted(requests.controller_logs)),
         )
 
+    def _gap(self, evidence: Evidence, what: str, exc: KubeError) -> None:
+        if isinstance(exc, Unavailable | Unreachable):
+            self.unavailable.append(what)
+            evidence.gaps.append(f"{what} (the Kubernetes API was unavailable: {_first_line(exc)})")
+        else:
+            evidence.gaps.append(f"{what} ({_first_line(exc)})")
+
     async def _counted(self, call: Awaitable[T]) -> T:
         self.calls += 1
         return await call
@@ -91,9 +102,9 @@ class EvidenceFetcher:
                 self.gw, key.namespace or None, involved_kind=key.kind, involved_name=key.name,
                 event_type="Warning",
             ))
-        except ToolError as exc:
+        except KubeError as exc:
             log.debug("events of %s unavailable: %s", key, exc)
-            evidence.gaps.append(f"events of {key.display} ({_first_line(exc)})")
+            self._gap(evidence, f"events of {key.display}", exc)
             events = []
         evidence.events[key] = events
 
@@ -102,8 +113,8 @@ class EvidenceFetcher:
             page = await self._counted(self.gw.list("Pod", query.namespace, label_selector=query.selector,
                                                     limit=MAX_PODS))
             evidence.pods[query] = page.items
-        except ToolError as exc:
-            evidence.gaps.append(f"pods {query.selector} in {query.namespace} ({_first_line(exc)})")
+        except KubeError as exc:
+            self._gap(evidence, f"pods {query.selector} in {query.namespace}", exc)
             evidence.pods[query] = []
 
     async def _pod_log(self, evidence: Evidence, query: PodLogQuery) -> None:
@@ -115,12 +126,12 @@ class EvidenceFetcher:
                     query.pod, query.namespace, container=query.container or None, tail_lines=POD_LOG_TAIL,
                     previous=previous, timestamps=False,
                 ))
-            except ToolError as exc:
+            except KubeError as exc:
                 # No previous instance (the container never restarted since the node came up): the
                 # current one is the next best thing.
                 if previous:
                     continue
-                evidence.gaps.append(f"logs of pod {query.namespace}/{query.pod} ({_first_line(exc)})")
+                self._gap(evidence, f"logs of pod {query.namespace}/{query.pod}", exc)
             if text.strip():
                 break
         evidence.pod_logs[query] = text.splitlines()
@@ -137,19 +148,36 @@ class EvidenceFetcher:
                     timestamps=False,
                 ))
                 lines.extend(parse_controller_log(text))
-        except ToolError as exc:
-            evidence.gaps.append(f"{component} logs ({_first_line(exc)})")
+        except KubeError as exc:
+            self._gap(evidence, f"{component} logs", exc)
         evidence.controller_logs[component] = lines
+
+
+@dataclass(frozen=True)
+class Walk(Generic[T]):
+    """The outcome of `walk_from`."""
+
+    start: ObjectKey
+    answer: T
+    """The pure walk's final answer."""
+    api_calls: int
+    """API calls made, the first read included."""
+    unavailable: tuple[str, ...] = ()
+    """Evidence not read because the API was unavailable: the answer may be missing part of it."""
+
+    @property
+    def unavailable_note(self) -> str:
+        if not self.unavailable:
+            return ""
+        return ("the Kubernetes API was unavailable while reading " + ", ".join(self.unavailable)
+                + ": this answer may be missing evidence; retry when the API answers again")
 
 
 async def walk_from(
     gw: KubeGateway, kind: str, name: str, namespace: str | None, api_version: str | None,
     walk: Callable[[ObjectKey, Evidence], T],
-) -> tuple[ObjectKey, T, int]:
-    """Read one object and run a pure walk from it (`rca.analyze`, `trace.trace`) until it has what it needs.
-
-    Returns the object's key, the walk's final answer and the API calls made (the first read included).
-    """
+) -> Walk[T]:
+    """Read one object and run a pure walk from it (`rca.analyze`, `trace.trace`) until it has what it needs."""
     rk = await gw.resolve(kind, api_version)
     obj = await gw.get(rk, name, namespace)
     start = ObjectKey.of(obj)
@@ -157,7 +185,7 @@ async def walk_from(
     evidence.add_object(start, obj)
     fetcher = EvidenceFetcher(gw)
     await fetcher.run(evidence, lambda: walk(start, evidence))
-    return start, walk(start, evidence), fetcher.calls + 1
+    return Walk(start, walk(start, evidence), fetcher.calls + 1, tuple(fetcher.unavailable))
 
 
 def _first_line(exc: Exception) -> str:

@@ -1,4 +1,4 @@
-"""get_kubernetes_resources against the sandbox over real HTTP with real lightkube."""
+"""get_kubernetes_resources: compact YAML, paging, fields, masking and near names over real HTTP with real lightkube."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from flux_mcp.sandbox import Sandbox
-from tests.integration.read_tools import ask, leaked_canaries, server_on
+from tests.harness import ask, leaked_canaries, server_on
 
 
 async def test_the_failing_git_repository_shows_its_reason_and_warning_events(

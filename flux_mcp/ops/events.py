@@ -1,82 +1,18 @@
-"""Cluster reads shared by several tools: every Flux object at once, events, durations.
-
-All helpers fetch in bulk (one list per kind, one events list per call) and concurrently;
-none makes a round trip per object.
-"""
+"""Kubernetes Events: one list call per question, series collapsed into one summary each."""
 
 from __future__ import annotations
 
-import asyncio
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from mcp.server.mcpserver.exceptions import ToolError
-
-from flux_mcp.flux.kinds import FLUX_KINDS, FluxKind, find_flux_kind
-from flux_mcp.kube.discovery import ResourceKind
+from flux_mcp.ops.timestamps import age, parse_time
 
 if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway
 
 EVENT_KIND = "Event"
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)", re.I)
-_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-# -- Flux objects ----------------------------------------------------------------------------------
-
-
-async def installed_flux_kinds(
-    gw: KubeGateway, kinds: Iterable[str] | None = None
-) -> list[tuple[FluxKind, ResourceKind]]:
-    """The Flux kinds this cluster serves (optionally only those named), at their preferred version."""
-    wanted: list[FluxKind] = list(FLUX_KINDS)
-    if kinds is not None:
-        wanted = []
-        for name in kinds:
-            flux_kind = find_flux_kind(name)
-            if flux_kind is None:
-                raise ToolError(f"{name!r} is not a Flux kind; Flux kinds: {', '.join(k.kind for k in FLUX_KINDS)}")
-            if flux_kind not in wanted:
-                wanted.append(flux_kind)
-    served = {(rk.group, rk.kind): rk for rk in await gw.discovery()}
-    return [(fk, served[(fk.group, fk.kind)]) for fk in wanted if (fk.group, fk.kind) in served]
-
-
-async def list_flux_objects(
-    gw: KubeGateway,
-    namespace: str | None = None,
-    kinds: Iterable[str] | None = None,
-    *,
-    errors: dict[str, str] | None = None,
-) -> dict[str, list[dict[str, Any]]]:
-    """Every object of every installed Flux kind (or of `kinds`), listed concurrently.
-
-    Returns kind → objects, with an entry (possibly empty) for each installed kind; kinds whose CRD
-    is absent are skipped. A failing list raises its ToolError, unless `errors` is given: then the
-    kind is left out and `errors[kind]` says why (for reports that should degrade, not fail).
-    """
-    installed = await installed_flux_kinds(gw, kinds)
-
-    async def one(rk: ResourceKind) -> list[dict[str, Any]]:
-        return await gw.list_all(rk, namespace=namespace or None)
-
-    results = await asyncio.gather(*(one(rk) for _, rk in installed), return_exceptions=True)
-    objects: dict[str, list[dict[str, Any]]] = {}
-    for (fk, _), result in zip(installed, results, strict=True):
-        if isinstance(result, BaseException):
-            if errors is None or not isinstance(result, ToolError):
-                raise result
-            errors[fk.kind] = str(result)
-            continue
-        objects[fk.kind] = result
-    return objects
-
-
-# -- events ----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -99,53 +35,6 @@ class EventSummary:
         if self.namespace:
             return f"{self.object_kind}/{self.namespace}/{self.object_name}"
         return f"{self.object_kind}/{self.object_name}"
-
-
-def parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def compile_grep(pattern: str | None) -> re.Pattern[str] | None:
-    """A case-insensitive regular expression from a `grep` argument; a ToolError when it is invalid."""
-    if not pattern:
-        return None
-    try:
-        return re.compile(pattern, re.IGNORECASE)
-    except re.error as exc:
-        raise ToolError(f"invalid grep regular expression {pattern!r}: {exc}") from exc
-
-
-def parse_duration(text: str, argument: str = "since") -> timedelta:
-    """`90s`, `10m`, `2h`, `1d`, `1h30m` → a timedelta; a ToolError naming `argument` for anything else."""
-    cleaned = text.strip().lower()
-    if not cleaned:
-        raise ToolError(f"{argument}: empty duration; use forms like 30s, 10m, 2h, 1d or 1h30m")
-    position, seconds = 0, 0.0
-    for match in _DURATION.finditer(cleaned):
-        if cleaned[position:match.start()].strip():
-            break
-        seconds += float(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()]
-        position = match.end()
-    if position == 0 or cleaned[position:].strip():
-        raise ToolError(f"{argument}: invalid duration {text!r}; use forms like 30s, 10m, 2h, 1d or 1h30m")
-    return timedelta(seconds=seconds)
-
-
-def age(moment: datetime | None, now: datetime | None = None) -> str:
-    """`45s`, `12m`, `3h`, `2d` since `moment` (kubectl style)."""
-    if moment is None:
-        return "?"
-    seconds = max(0, int(((now or datetime.now(UTC)) - moment).total_seconds()))
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
 
 
 def event_times(event: dict[str, Any]) -> tuple[datetime | None, datetime | None]:
