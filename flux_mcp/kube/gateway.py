@@ -19,7 +19,6 @@ from typing import Any, Literal, TypeVar
 import httpx2
 import msgspec
 from lightkube import AsyncClient
-from lightkube.core.generic_client import ALL_NS
 from lightkube.generic_resource import (
     GenericGlobalResource,
     GenericNamespacedResource,
@@ -30,6 +29,7 @@ from lightkube.types import PatchType
 
 from flux_mcp.kube.discovery import ApiGroup, DiscoveryCache, ResourceKind
 from flux_mcp.kube.errors import ApiRequest, Conflict, Invalid, KubeError, NotFound, with_near_names
+from flux_mcp.kube.lightkube_internals import http_client, list_page
 from flux_mcp.kube.retry import RetryPolicy
 
 log = logging.getLogger("flux_mcp.kube")
@@ -142,10 +142,9 @@ class KubeGateway:
         self.policy = policy or RetryPolicy()
         self.server = str(client.config.cluster.server)
         self.default_namespace = str(client.namespace)
-        # lightkube's public surface has no per-page list, logs of the previous container or raw
-        # GETs; these use the same authenticated httpx2 client lightkube built from the kubeconfig.
-        self._generic: Any = client._client
-        self._http: httpx2.AsyncClient = client._client._client
+        # Per-page lists, previous-container logs, raw GETs and deletes with their Status body go
+        # through lightkube's own authenticated httpx2 client (see kube.lightkube_internals).
+        self._http: httpx2.AsyncClient = http_client(client)
         self._discovery = DiscoveryCache(self._fetch_discovery)
 
     # -- plumbing ------------------------------------------------------------------------------
@@ -253,13 +252,8 @@ class KubeGateway:
         }
 
         async def page() -> ListPage:
-            br = self._generic.prepare_request(
-                "list", res=cls, namespace=ns if ns else (ALL_NS if rk.namespaced else None), params=params,
-            )
-            response = await self._generic.send(self._generic.build_adapter_request(br))
-            more, resource_version, items = self._generic.handle_response("list", response, br)
-            token = br.params.get("continue") if more else None
-            return ListPage([_plain(item) for item in items], token or None, resource_version)
+            raw = await list_page(self.client, cls, ns, rk.namespaced, params)
+            return ListPage([_plain(item) for item in raw.items], raw.continue_token, raw.resource_version)
 
         return await self._call(self._describe("list", rk, ns), page)
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from flux_mcp.flux.graph import FluxGraph
 from flux_mcp.flux.kinds import FLUX_KINDS, find_flux_kind
 from flux_mcp.flux.refs import ObjectKey
+from flux_mcp.kube.errors import KubeError
 from flux_mcp.ops.errors import OperationError
 from flux_mcp.ops.flux_objects import list_flux_objects
 
@@ -24,19 +25,22 @@ class Collected:
     """Degradations the answer must mention (kinds that could not be listed, a narrowed scope)."""
 
 
-async def collect_graph(gw: KubeGateway, namespace: str | None = None) -> Collected:
+async def collect_graph(
+    gw: KubeGateway, namespace: str | None = None, describe: Callable[[KubeError], str] = str,
+) -> Collected:
     """List every installed Flux kind in all namespaces, concurrently, and build the graph.
 
     All namespaces even when `namespace` is given: references cross namespaces (dependsOn,
     sourceRef.namespace), and a narrower list would report their targets as missing. When the
     cluster-wide list is refused (namespace-scoped RBAC), the kinds refused are listed in
-    `namespace` alone and the answer says so.
+    `namespace` alone and the answer says so. `describe` words a listing failure for the notes
+    (the tools pass the tool boundary's wording, which adds the RBAC rule to a 403).
     """
-    errors: dict[str, str] = {}
+    errors: dict[str, KubeError] = {}
     by_kind = await list_flux_objects(gw, None, errors=errors)
     notes: list[str] = []
     if errors and namespace:
-        retry_errors: dict[str, str] = {}
+        retry_errors: dict[str, KubeError] = {}
         narrowed = await list_flux_objects(gw, namespace, kinds=list(errors), errors=retry_errors)
         by_kind.update(narrowed)
         if narrowed:
@@ -45,8 +49,8 @@ async def collect_graph(gw: KubeGateway, namespace: str | None = None) -> Collec
                 "references into other namespaces may show as missing"
             )
         errors = retry_errors
-    for kind, reason in sorted(errors.items()):
-        notes.append(f"could not list {kind}: {reason}")
+    for kind, error in sorted(errors.items()):
+        notes.append(f"could not list {kind}: {describe(error)}")
     objects = [obj for items in by_kind.values() for obj in items]
     return Collected(FluxGraph(objects), notes)
 

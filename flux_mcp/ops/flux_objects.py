@@ -38,13 +38,13 @@ async def list_flux_objects(
     namespace: str | None = None,
     kinds: Iterable[str] | None = None,
     *,
-    errors: dict[str, str] | None = None,
+    errors: dict[str, KubeError] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """Every object of every installed Flux kind (or of `kinds`), listed concurrently.
 
     Returns kind → objects, with an entry (possibly empty) for each installed kind; kinds whose CRD
     is absent are skipped. A failing list raises its KubeError, unless `errors` is given: then the
-    kind is left out and `errors[kind]` says why (for reports that should degrade, not fail).
+    kind is left out and `errors[kind]` is why (for reports that should degrade, not fail).
     """
     installed = await installed_flux_kinds(gw, kinds)
 
@@ -57,7 +57,7 @@ async def list_flux_objects(
         if isinstance(result, BaseException):
             if errors is None or not isinstance(result, KubeError):
                 raise result
-            errors[fk.kind] = str(result)
+            errors[fk.kind] = result
             continue
         objects[fk.kind] = result
     return objects

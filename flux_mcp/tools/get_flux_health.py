@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from flux_mcp.flux.health import BLOCKED_LINES_PER_GROUP, count_by_state, health_report, render_health
 from flux_mcp.ops.flux_graph import collect_graph
+from flux_mcp.tools._boundary import kube_message
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ContextArg, OptionalNamespaceArg
 from flux_mcp.tools._response import respond
@@ -51,7 +52,7 @@ async def get_flux_health(
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)
-    collected = await collect_graph(gw, namespace or None)
+    collected = await collect_graph(gw, namespace or None, kube_message)
     report = health_report(collected.graph, namespace or None)
     notes = "".join(f"note: {note}\n" for note in collected.notes)
     limit = rt.settings.output_limit - len(notes)

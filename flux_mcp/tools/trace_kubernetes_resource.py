@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
@@ -82,10 +81,6 @@ async def trace_kubernetes_resource(
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)
+    # A trace reads objects only: an unavailable API fails the call instead of leaving gaps.
     walked = await walk_from(gw, kind, name, namespace or None, apiVersion, trace)
-    result = walked.answer
-    if walked.unavailable:
-        result = replace(result, notes=(walked.unavailable_note, *result.notes))
-    answer = to_result(walked.start, result)
-    answer.complete = answer.complete and not walked.unavailable
-    return respond(rt, render_trace(result), answer)
+    return respond(rt, render_trace(walked.answer), to_result(walked.start, walked.answer))

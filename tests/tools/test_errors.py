@@ -16,7 +16,7 @@ from flux_mcp.kube import gateway
 from flux_mcp.sandbox import Sandbox
 from flux_mcp.server import build_server
 from flux_mcp.settings import Settings
-from tests.harness import answer_of, ask, server_on
+from tests.harness import answer_of, ask, call_tool, server_on
 
 APPS_PATH = r"^/apis/kustomize\.toolkit\.fluxcd\.io/v1/namespaces/flux-system/kustomizations/apps$"
 
@@ -85,11 +85,11 @@ async def test_a_permanent_503_fails_within_the_retry_bound_and_the_next_call_wo
     server = server_on(sandbox_kubeconfig)
 
     async with Client(server) as client:
-        failed = answer_of(await client.call_tool(
-            "get_kubernetes_resources", {"kind": "Kustomization", "name": "apps", "namespace": "flux-system"}))
+        failed = answer_of(await call_tool(
+            client, "get_kubernetes_resources", {"kind": "Kustomization", "name": "apps", "namespace": "flux-system"}))
         sandbox.clear_faults()
-        recovered = answer_of(await client.call_tool(
-            "get_kubernetes_resources", {"kind": "Kustomization", "name": "apps", "namespace": "flux-system"}))
+        recovered = answer_of(await call_tool(
+            client, "get_kubernetes_resources", {"kind": "Kustomization", "name": "apps", "namespace": "flux-system"}))
 
     assert failed.is_error
     assert f"the Kubernetes API at {sandbox.url} is unavailable (HTTP 503 after 4 attempts" in failed.text
@@ -124,7 +124,7 @@ async def test_a_missing_kubeconfig_is_reported_on_the_first_call_not_at_start_u
 
     async with Client(server) as client:
         tools = await client.list_tools()
-        result = answer_of(await client.call_tool("get_flux_instance", {}))
+        result = answer_of(await call_tool(client, "get_flux_instance", {}))
 
     assert "get_flux_instance" in {t.name for t in tools.tools}
     assert result.is_error

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import yaml
+
 from flux_mcp.sandbox import Sandbox
 from tests.harness import ask, leaked_canaries, server_on
 from tests.tools.scenarios import OUTPUT_LIMIT
@@ -69,3 +71,18 @@ async def test_health_of_five_thousand_objects_fits_the_budget_with_the_truncati
     assert answer.text.splitlines()[-1].startswith("… output truncated after")
     assert "namespace=" in answer.text.splitlines()[-1]
     assert answer.structured["groups"][0]["root"] == "GitRepository/team-billing/billing"
+
+
+async def test_a_kind_the_identity_may_not_list_is_named_with_the_rule_to_add(
+    sandbox: Sandbox, sandbox_kubeconfig: Path,
+) -> None:
+    sandbox.inject_fault("GET", r"^/apis/helm\.toolkit\.fluxcd\.io/v2/helmreleases$", status=403)
+
+    answer = await ask(server_on(sandbox_kubeconfig), "get_flux_health")
+
+    assert not answer.is_error, answer.text
+    note = next(n for n in answer.structured["notes"] if n.startswith("could not list HelmRelease:"))
+    assert "may not list helmreleases (API group helm.toolkit.fluxcd.io) cluster-wide" in note
+    assert yaml.safe_load(note[note.index("- apiGroups"):]) == [
+        {"apiGroups": ["helm.toolkit.fluxcd.io"], "resources": ["helmreleases"], "verbs": ["list"]}
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from flux_mcp.sandbox import Sandbox
@@ -26,3 +27,20 @@ async def test_metrics_say_clearly_when_metrics_server_is_absent(
     answer = await ask(server_on(kubeconfig), "get_kubernetes_metrics", namespace="flux-system")
 
     assert answer.is_error and "metrics-server" in answer.text and "not installed" in answer.text
+
+
+async def test_an_unreadable_quantity_is_a_clear_error_not_zero_usage(
+    sandbox: Sandbox, sandbox_kubeconfig: Path,
+) -> None:
+    broken = {"kind": "PodMetricsList", "apiVersion": "metrics.k8s.io/v1beta1", "metadata": {}, "items": [{
+        "metadata": {"name": "api-server-1", "namespace": "team-api"}, "timestamp": "2026-01-01T00:00:00Z",
+        "window": "30s", "containers": [{"name": "api", "usage": {"cpu": "lots", "memory": "64Mi"}}],
+    }]}
+    sandbox.inject_fault("GET", r"^/apis/metrics\.k8s\.io/v1beta1/namespaces/team-api/pods$", status=200,
+                         body=json.dumps(broken))
+
+    answer = await ask(server_on(sandbox_kubeconfig), "get_kubernetes_metrics", namespace="team-api")
+
+    assert answer.is_error
+    assert "unreadable cpu usage for pod team-api/api-server-1 container api: 'lots' is not a Kubernetes quantity" \
+        in answer.text

@@ -94,6 +94,18 @@ def test_memory_quantities(quantity: str, mib: float) -> None:
     assert memory_mib(quantity) == pytest.approx(mib)
 
 
+@pytest.mark.parametrize("quantity", ["bad", "", "12x", "1.2.3", "n", "Min"])
+def test_a_quantity_that_is_not_one_is_an_error_not_zero(quantity: str) -> None:
+    with pytest.raises(ValueError, match="is not a Kubernetes quantity"):
+        cpu_millicores(quantity)
+    with pytest.raises(ValueError, match="is not a Kubernetes quantity"):
+        memory_mib(quantity)
+
+
+def test_nanocores_as_metrics_server_reports_them() -> None:
+    assert cpu_millicores("12345678n") == pytest.approx(12.345678)
+
+
 def test_unstamped_log_lines_stay_with_the_line_before() -> None:
     raw = "2026-01-01T00:00:02Z panic: boom\n\tmain.go:42\n2026-01-01T00:00:03Z exit\n"
 

@@ -1,4 +1,4 @@
-"""Compact, readable rendering of Kubernetes objects for a model's context.
+"""Compact, readable YAML of Kubernetes objects for a model's context (PyYAML stays out of the pure flux/ layer).
 
 Objects are JSON-shaped trees (maps with string keys, lists, strings, numbers, booleans, null), so
 block YAML for them is written here directly instead of through PyYAML's representer, which walks

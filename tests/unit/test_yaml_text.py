@@ -8,7 +8,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flux_mcp.flux.render import to_yaml
+from flux_mcp.tools._yaml_text import to_yaml
 
 SCALARS = (
     st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70)
