@@ -17,7 +17,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+from flux_mcp.flux.budget import clip_line
 from flux_mcp.flux.evidence import Evidence, PodLogQuery, PodQuery, Requests, parse_controller_log
+from flux_mcp.flux.redaction import redact_text
 from flux_mcp.flux.refs import ObjectKey
 from flux_mcp.kube.discovery import ResourceKind
 from flux_mcp.kube.errors import KubeError, Unavailable, Unreachable
@@ -118,22 +120,18 @@ class EvidenceFetcher:
             evidence.pods[query] = []
 
     async def _pod_log(self, evidence: Evidence, query: PodLogQuery) -> None:
+        """Exactly the instance asked for: the walk labels what it shows and asks for the current
+        container itself when the previous one left nothing (no silent fallback)."""
         text = ""
-        attempts = (True, False) if query.previous else (False,)
-        for previous in attempts:
-            try:
-                text = await self._counted(self.gw.pod_logs(
-                    query.pod, query.namespace, container=query.container or None, tail_lines=POD_LOG_TAIL,
-                    previous=previous, timestamps=False,
-                ))
-            except KubeError as exc:
-                # No previous instance (the container never restarted since the node came up): the
-                # current one is the next best thing.
-                if previous:
-                    continue
+        try:
+            text = await self._counted(self.gw.pod_logs(
+                query.pod, query.namespace, container=query.container or None, tail_lines=POD_LOG_TAIL,
+                previous=query.previous, timestamps=False,
+            ))
+        except KubeError as exc:
+            if not query.previous:
                 self._gap(evidence, f"logs of pod {query.namespace}/{query.pod}", exc)
-            if text.strip():
-                break
+            # A previous instance that does not exist (or was rotated away) left no logs.
         evidence.pod_logs[query] = text.splitlines()
 
     async def _controller_log(self, evidence: Evidence, component: str) -> None:
@@ -189,4 +187,4 @@ async def walk_from(
 
 
 def _first_line(exc: Exception) -> str:
-    return str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+    return clip_line(redact_text(str(exc).splitlines()[0]), 160) if str(exc) else type(exc).__name__

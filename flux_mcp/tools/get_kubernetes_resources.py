@@ -14,9 +14,10 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
-from flux_mcp.flux.budget import fit_items
+from flux_mcp.bounded import bounded
+from flux_mcp.flux.budget import Fitted, clip_line, fit_items
 from flux_mcp.flux.kinds import find_flux_kind
-from flux_mcp.flux.redaction import redact_object
+from flux_mcp.flux.redaction import redact_object, redact_text
 from flux_mcp.flux.status import object_status
 from flux_mcp.kube.discovery import ResourceKind
 from flux_mcp.ops.events import EventSummary, event_line, warning_events_by_object
@@ -69,15 +70,15 @@ def parse_continue(token: str | None) -> tuple[str | None, int]:
     return api_token or None, skip
 
 
-def _table_cells(obj: dict[str, Any], all_namespaces: bool, now: datetime) -> list[str]:
+def _table_cells(obj: dict[str, Any], all_namespaces: bool, now: datetime, mask: bool) -> list[str]:
     metadata = obj.get("metadata") or {}
     cells = [str(metadata.get("namespace") or "")] if all_namespaces else []
     cells.append(str(metadata.get("name") or ""))
     if isinstance(obj.get("status"), dict):
         status = object_status(obj, find_flux_kind(str(obj.get("kind", ""))) is not None)
-        message = " ".join(status.message.split())
-        if len(message) > TABLE_MESSAGE_CHARS:
-            message = message[: TABLE_MESSAGE_CHARS - 1] + "…"
+        # Masked before the cell is cut: a cut can leave half a secret no detector recognises.
+        message = " ".join((redact_text(status.message) if mask else status.message).split())
+        message = clip_line(message, TABLE_MESSAGE_CHARS)
         cells += [status.state, status.reason or "-", age(parse_time(metadata.get("creationTimestamp")), now),
                   message]
     else:
@@ -85,10 +86,12 @@ def _table_cells(obj: dict[str, Any], all_namespaces: bool, now: datetime) -> li
     return cells
 
 
-def _table(objects: list[dict[str, Any]], all_namespaces: bool, now: datetime) -> tuple[str, list[str]]:
+def _table(
+    objects: list[dict[str, Any]], all_namespaces: bool, now: datetime, mask: bool
+) -> tuple[str, list[str]]:
     """(header line, one aligned line per object), like `kubectl get` with Flux-aware status."""
     titles = (["NAMESPACE"] if all_namespaces else []) + ["NAME", "STATE", "REASON", "AGE", "MESSAGE"]
-    rows = [_table_cells(obj, all_namespaces, now) for obj in objects]
+    rows = [_table_cells(obj, all_namespaces, now, mask) for obj in objects]
     widths = [max([len(titles[i])] + [len(r[i]) for r in rows]) for i in range(len(titles) - 1)]
 
     def line(cells: list[str]) -> str:
@@ -230,10 +233,13 @@ async def get_kubernetes_resources(
     )
     budget = rt.settings.output_limit - 600
     if output == "table":
-        # The whole text is redacted by respond(); a table shows no Secret data to mask here.
         all_namespaces = rk.namespaced and not namespace
-        title, lines = _table(items, all_namespaces, now)
-        fitted = fit_items(lines, budget, hint=hint, header=f"{header}\n{title}")
+
+        def table() -> Fitted:
+            title, lines = _table(items, all_namespaces, now, mask)
+            return fit_items(lines, budget, hint=hint, header=f"{header}\n{title}")
+
+        fitted = await bounded(table, "rendering the table")
     else:
         def rendered() -> Iterator[str]:
             for obj in items:
@@ -241,7 +247,10 @@ async def get_kubernetes_resources(
                 key = (str(metadata.get("namespace") or ""), str(metadata.get("name") or ""))
                 yield _render(obj, paths, events.get(key, []), mask, now)
 
-        fitted = fit_items(rendered(), budget, hint=hint, header=header, separator=SEPARATOR, total=len(items))
+        fitted = await bounded(
+            lambda: fit_items(rendered(), budget, hint=hint, header=header, separator=SEPARATOR, total=len(items)),
+            "rendering the objects",
+        )
     text = fitted.text
     if fitted.truncated:
         rt.pages.put(page_key, (page, events))
