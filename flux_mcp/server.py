@@ -7,6 +7,10 @@ the compact, closed schemas.
 
 from __future__ import annotations
 
+import asyncio
+import importlib
+import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -34,6 +38,7 @@ from flux_mcp.tools._params import NAMESPACE_RULE
 
 SERVER_NAME = "fluxcd-mcp"
 _SDK_PREFIX = "Error executing tool "
+log = logging.getLogger("flux_mcp.server")
 
 WORKFLOW: tuple[tuple[str, str], ...] = (
     ("get_flux_health", "everything not ready, grouped by root cause, with the next action"),
@@ -42,6 +47,7 @@ WORKFLOW: tuple[tuple[str, str], ...] = (
     ("trace_kubernetes_resource", "which Flux object manages a workload, up to its source"),
     ("get_kubernetes_resources", "raw objects (yaml or table); get_kubernetes_events and get_kubernetes_logs "
                                  "for evidence"),
+    ("diff_kubernetes_manifest", "what applying a manifest would change, without changing anything"),
 )
 ACTIONS: tuple[tuple[str, str], ...] = (
     ("reconcile_flux_resource", "reconcile_flux_resource waits and reports the outcome"),
@@ -72,6 +78,23 @@ def instructions(tool_names: set[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# Cluster access (lightkube, httpx2, httpcore2, h2, ...) is imported on the first tool call, not at
+# start-up: the first tools/list answer does not need it. Once that answer is out the process is
+# idle until the first question, so a background thread imports it then and the first call does
+# not pay for it. Imports only: nothing touches the cluster before a tool asks. The short delay
+# keeps the thread off the CPU while the client is still reading that answer.
+WARM_UP_MODULES = ("flux_mcp.kube.access", "flux_mcp.kube.gateway", "httpcore2", "flux_mcp.ops.diff")
+WARM_UP_DELAY_SECONDS = 0.25
+
+
+def _warm_up() -> None:
+    for name in WARM_UP_MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception:  # pragma: no cover - the first tool call reports a broken install itself
+            log.debug("warm-up import of %s failed", name, exc_info=True)
+
+
 class FluxMCPServer(MCPServer[Any]):
     """An MCPServer that carries the runtime its tools share and applies the argument contract."""
 
@@ -79,6 +102,7 @@ class FluxMCPServer(MCPServer[Any]):
         super().__init__(lifespan=_connection_lifespan, **kwargs)
         self.runtime = runtime
         self.open_connections = 0
+        self._warmed = False
         self.specs = {spec.name: spec for spec in specs}
         for spec in specs:
             self.add_tool(
@@ -87,6 +111,10 @@ class FluxMCPServer(MCPServer[Any]):
             )
 
     async def list_tools(self) -> list[MCPTool]:
+        if not self._warmed:
+            self._warmed = True
+            thread = threading.Thread(target=_warm_up, name="fluxcd-mcp-warm-up", daemon=True)
+            asyncio.get_running_loop().call_later(WARM_UP_DELAY_SECONDS, thread.start)
         published = []
         for tool in await super().list_tools():
             spec = self.specs.get(tool.name)

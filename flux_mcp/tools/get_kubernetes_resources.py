@@ -195,16 +195,24 @@ async def get_kubernetes_resources(
     namespace = namespace or None
     check_scope(rk, namespace)
     api_token, skip = parse_continue(continue_token)
-    page = await _fetch(gw, rk, name, namespace, selector, field_selector, limit, api_token)
-    items = page.items[skip:]
-
+    # A token of ours resumes inside a page an earlier answer cut: that page (and its events) is
+    # usually still in memory, and the same arguments make the same key.
+    page_key = (gw.server, gw.context, rk, name, namespace, selector, field_selector, limit, api_token, output,
+                tuple(fields or ()))
+    cached = rt.pages.get(page_key) if skip else None
     events: dict[tuple[str, str], list[EventSummary]] = {}
-    if items and output == "yaml" and find_flux_kind(rk.kind, rk.group) is not None and not paths:
-        single = name if len(items) == 1 else None
-        events_namespace = namespace if rk.namespaced else None
-        if single and rk.namespaced:
-            events_namespace = (items[0].get("metadata") or {}).get("namespace") or events_namespace
-        events = await warning_events_by_object(gw, events_namespace, rk.kind, single, EVENTS_PER_OBJECT)
+    if cached is not None:
+        page, events = cached
+        items = page.items[skip:]
+    else:
+        page = await _fetch(gw, rk, name, namespace, selector, field_selector, limit, api_token)
+        items = page.items[skip:]
+        if items and output == "yaml" and find_flux_kind(rk.kind, rk.group) is not None and not paths:
+            single = name if len(items) == 1 else None
+            events_namespace = namespace if rk.namespaced else None
+            if single and rk.namespaced:
+                events_namespace = (items[0].get("metadata") or {}).get("namespace") or events_namespace
+            events = await warning_events_by_object(gw, events_namespace, rk.kind, single, EVENTS_PER_OBJECT)
 
     now = datetime.now(UTC)
     mask = rt.settings.mask_secrets
@@ -242,6 +250,8 @@ async def get_kubernetes_resources(
             "rendering the objects",
         )
     text = fitted.text
+    if fitted.truncated:
+        rt.pages.put(page_key, (page, events))
     next_token = resume_token(api_token, skip + fitted.shown) if fitted.truncated else page.continue_token
     if next_token:
         text += (

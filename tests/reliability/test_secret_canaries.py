@@ -188,6 +188,8 @@ async def test_secret_payloads_of_write_tools_stay_out_of_output_and_audit_log(
     calls: list[tuple[str, dict[str, object]]] = [
         ("apply_kubernetes_manifest", {"yaml_content": manifest}),
         ("apply_kubernetes_manifest", {"yaml_content": manifest, "dry_run": True}),
+        ("diff_kubernetes_manifest", {"yaml_content": manifest}),
+        ("diff_kubernetes_manifest", {"yaml_content": manifest.replace(WRITE_CANARY, WRITE_CANARY[::-1])}),
         ("patch_kubernetes_resource", {"kind": "Secret", "name": "reliability-secret", "namespace": "default",
                                        "patch": f'{{"stringData": {{"token": "{WRITE_CANARY}"}}}}'}),
         ("get_kubernetes_resources", {"kind": "Secret", "name": "reliability-secret", "namespace": "default"}),
