@@ -1,0 +1,43 @@
+"""Session fixtures of the realk8s tier: a real control plane, and a second one where the real Flux
+controllers reconcile from a loopback git server. Everything started here is stopped here, also when
+a test fails or the run is interrupted (and killed by the kernel if pytest itself is killed)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.realk8s import binaries
+from tests.realk8s.cluster import RealCluster
+from tests.realk8s.flux import FluxControllers
+
+
+@pytest.fixture(scope="session")
+def realk8s_binaries() -> None:
+    binaries.ensure(binaries.ALL_COMPONENTS)
+
+
+@pytest.fixture(scope="session")
+def real_cluster(realk8s_binaries: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealCluster]:
+    """A control plane with no Flux controllers: objects keep the status the tests write."""
+    cluster = RealCluster(tmp_path_factory.mktemp("realk8s-static")).start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def gitops(realk8s_binaries: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FluxControllers]:
+    """A control plane with the real source-controller and kustomize-controller and a git server."""
+    workdir = tmp_path_factory.mktemp("realk8s-gitops")
+    cluster = RealCluster(workdir / "cluster").start()
+    try:
+        controllers = FluxControllers(cluster, workdir / "flux").start()
+        try:
+            yield controllers
+        finally:
+            controllers.stop()
+    finally:
+        cluster.stop()
