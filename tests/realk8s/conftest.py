@@ -5,11 +5,16 @@ a test fails or the run is interrupted (and killed by the kernel if pytest itsel
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 
+from flux_mcp.sandbox import Sandbox, SandboxOptions
+from flux_mcp.sandbox.server import SANDBOX_TOKEN
 from tests.realk8s import binaries
+from tests.realk8s.api import ApiClient
 from tests.realk8s.cluster import RealCluster
+from tests.realk8s.copier import CopyReport, copy_objects, discover, served_objects
 from tests.realk8s.flux import FluxControllers
 
 
@@ -41,3 +46,24 @@ def gitops(realk8s_binaries: None, tmp_path_factory: pytest.TempPathFactory) -> 
             controllers.stop()
     finally:
         cluster.stop()
+
+
+@dataclass
+class Twins:
+    """The sandbox's fleet and its copy in a real API server (neither has a controller running)."""
+
+    sandbox: Sandbox
+    cluster: RealCluster
+    served: int
+    report: CopyReport
+
+
+@pytest.fixture(scope="session")
+def twins(real_cluster: RealCluster) -> Iterator[Twins]:
+    sandbox = Sandbox(SandboxOptions(scale=0, operator=True, simulate_controllers=False)).start()
+    try:
+        source = ApiClient(sandbox.url, None, SANDBOX_TOKEN)
+        objects = served_objects(source, discover(source))
+        yield Twins(sandbox, real_cluster, len(objects), copy_objects(objects, real_cluster.api("admin")))
+    finally:
+        sandbox.stop()

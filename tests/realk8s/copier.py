@@ -38,6 +38,12 @@ class Served:
         return str(self.obj["metadata"].get("uid", ""))
 
     @property
+    def path(self) -> str:
+        meta = self.obj["metadata"]
+        namespace = meta.get("namespace") if self.resource.namespaced else None
+        return f"{collection_path(self.resource.api_version, self.resource.plural, namespace)}/{meta['name']}"
+
+    @property
     def ref(self) -> str:
         meta = self.obj["metadata"]
         where = f"{meta['namespace']}/" if meta.get("namespace") else ""
@@ -50,6 +56,7 @@ class Rejection:
     step: str
     status: int
     message: str
+    source: Served
 
     def line(self) -> str:
         return f"{self.ref} ({self.step}): HTTP {self.status} {self.message}"
@@ -147,7 +154,8 @@ def copy_objects(objects: list[Served], target: ApiClient) -> CopyReport:
         resource = target_resources.get((item.obj["apiVersion"], item.obj["kind"]))
         if resource is None:
             served = f"{item.obj['apiVersion']} {item.obj['kind']}"
-            report.rejections.append(Rejection(item.ref, "create", 404, f"the real server serves no {served}"))
+            report.rejections.append(Rejection(item.ref, "create", 404, f"the real server serves no {served}",
+                                               item))
             continue
         namespace = item.obj["metadata"].get("namespace") if resource.namespaced else None
         collection = collection_path(resource.api_version, resource.plural, namespace)
@@ -163,7 +171,7 @@ def copy_objects(objects: list[Served], target: ApiClient) -> CopyReport:
             report.already_present.append(item.ref)
             continue
         if not created.ok:
-            report.rejections.append(Rejection(item.ref, "create", created.status, created.message))
+            report.rejections.append(Rejection(item.ref, "create", created.status, created.message, item))
             continue
         report.uid_map[item.uid] = created.body["metadata"]["uid"]
         report.created.append(item.ref)
@@ -174,5 +182,5 @@ def copy_objects(objects: list[Served], target: ApiClient) -> CopyReport:
             if written.ok:
                 report.status_written.append(item.ref)
             else:
-                report.rejections.append(Rejection(item.ref, "status", written.status, written.message))
+                report.rejections.append(Rejection(item.ref, "status", written.status, written.message, item))
     return report

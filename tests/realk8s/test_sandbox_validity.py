@@ -6,39 +6,24 @@ from __future__ import annotations
 
 import pytest
 
-from flux_mcp.sandbox import Sandbox, SandboxOptions
-from flux_mcp.sandbox.server import SANDBOX_TOKEN
-from tests.realk8s.api import ApiClient
-from tests.realk8s.cluster import RealCluster
-from tests.realk8s.copier import CopyReport, copy_objects, discover, served_objects
-
-
-@pytest.fixture(scope="module")
-def copied(real_cluster: RealCluster) -> tuple[int, CopyReport]:
-    sandbox = Sandbox(SandboxOptions(scale=0, operator=True, simulate_controllers=False)).start()
-    try:
-        source = ApiClient(sandbox.url, None, SANDBOX_TOKEN)
-        objects = served_objects(source, discover(source))
-        return len(objects), copy_objects(objects, real_cluster.api("admin"))
-    finally:
-        sandbox.stop()
+from tests.realk8s.conftest import Twins
 
 
 # H2b's branch (sandbox-valid) makes the sandbox's ReplicaSets, Events and ImagePolicy valid; until
 # that reaches main this documents today's rejections and turns red the moment they are gone.
 @pytest.mark.xfail(strict=True, reason="issue 17 item 3: the sandbox fleet is not yet valid Kubernetes (H2b)")
-def test_every_object_the_sandbox_serves_is_accepted_by_a_real_api_server(copied: tuple[int, CopyReport]) -> None:
-    total, report = copied
+def test_every_object_the_sandbox_serves_is_accepted_by_a_real_api_server(twins: Twins) -> None:
+    total, report = twins.served, twins.report
     assert report.rejections == [], (
         f"{len(report.rejections)} of {total} sandbox objects rejected by kube-apiserver:\n"
         + "\n".join(r.line() for r in report.rejections)
     )
 
 
-def test_the_copy_reaches_every_kind_and_status(copied: tuple[int, CopyReport]) -> None:
+def test_the_copy_reaches_every_kind_and_status(twins: Twins) -> None:
     """The validity test above is only as strong as the copy: it must have sent the whole fleet,
     statuses included, not an empty or partial list."""
-    total, report = copied
+    total, report = twins.served, twins.report
     kinds = {ref.split()[0] for ref in report.created + report.already_present}
     assert {"Namespace", "Deployment", "Pod", "GitRepository", "Kustomization", "HelmRelease"} <= kinds
     assert total >= 50
