@@ -29,20 +29,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     _tier = decide()
     for item in tier_items:
         item.add_marker(pytest.mark.realk8s)
-    if _tier.run:
+    if _tier.required and not (_tier.run and not _tier.flux_reason):
+        raise pytest.UsageError(f"{TIER_ENV}=1 requires the realk8s tier, which cannot run: "
+                                f"{_tier.reason or _tier.flux_reason}")
+    if _tier.run and not _tier.flux_reason:
         return
-    if _tier.required:
-        raise pytest.UsageError(f"{TIER_ENV}=1 requires the realk8s tier, which cannot run: {_tier.reason}")
-    skip = pytest.mark.skip(reason=f"realk8s tier: {_tier.reason}")
-    for item in tier_items:
+    reason = _tier.reason or _tier.flux_reason
+    skipped = [item for item in tier_items
+               if not _tier.run or "gitops" in getattr(item, "fixturenames", ())]
+    skip = pytest.mark.skip(reason=f"realk8s tier: {reason}")
+    for item in skipped:
         item.add_marker(skip)
-    _tier_skipped = len(tier_items)
+    _tier_skipped = len(skipped)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if _tier is not None and _tier_skipped:
         terminalreporter.write_line(
-            f"REALK8S TIER SKIPPED ({_tier_skipped} tests): {_tier.reason}", yellow=True, bold=True)
+            f"REALK8S TIER SKIPPED ({_tier_skipped} tests): {_tier.reason or _tier.flux_reason}",
+            yellow=True, bold=True)
 
 
 @pytest.fixture(scope="module")

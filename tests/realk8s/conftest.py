@@ -14,17 +14,22 @@ from flux_mcp.sandbox.server import SANDBOX_TOKEN
 from tests.realk8s import binaries
 from tests.realk8s.api import ApiClient
 from tests.realk8s.cluster import RealCluster
-from tests.realk8s.copier import CopyReport, copy_objects, discover, served_objects
+from tests.realk8s.copier import CopyReport, align_source, copy_objects, discover, served_objects
 from tests.realk8s.flux import FluxControllers
 
 
 @pytest.fixture(scope="session")
-def realk8s_binaries() -> None:
-    binaries.ensure(binaries.ALL_COMPONENTS)
+def cluster_binaries() -> None:
+    binaries.ensure(binaries.CLUSTER_COMPONENTS)
 
 
 @pytest.fixture(scope="session")
-def real_cluster(realk8s_binaries: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealCluster]:
+def flux_binaries() -> None:
+    binaries.ensure(binaries.FLUX_COMPONENTS)
+
+
+@pytest.fixture(scope="session")
+def real_cluster(cluster_binaries: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealCluster]:
     """A control plane with no Flux controllers: objects keep the status the tests write."""
     cluster = RealCluster(tmp_path_factory.mktemp("realk8s-static")).start()
     try:
@@ -34,7 +39,8 @@ def real_cluster(realk8s_binaries: None, tmp_path_factory: pytest.TempPathFactor
 
 
 @pytest.fixture(scope="session")
-def gitops(realk8s_binaries: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FluxControllers]:
+def gitops(cluster_binaries: None, flux_binaries: None,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[FluxControllers]:
     """A control plane with the real source-controller and kustomize-controller and a git server."""
     workdir = tmp_path_factory.mktemp("realk8s-gitops")
     cluster = RealCluster(workdir / "cluster").start()
@@ -56,6 +62,8 @@ class Twins:
     cluster: RealCluster
     served: int
     report: CopyReport
+    removed_from_sandbox: list[str]
+    """Objects the real server refused, deleted from the sandbox so both hold the same world."""
 
 
 @pytest.fixture(scope="session")
@@ -64,6 +72,8 @@ def twins(real_cluster: RealCluster) -> Iterator[Twins]:
     try:
         source = ApiClient(sandbox.url, None, SANDBOX_TOKEN)
         objects = served_objects(source, discover(source))
-        yield Twins(sandbox, real_cluster, len(objects), copy_objects(objects, real_cluster.api("admin")))
+        admin = real_cluster.api("admin")
+        report = copy_objects(objects, admin)
+        yield Twins(sandbox, real_cluster, len(objects), report, align_source(source, admin, report))
     finally:
         sandbox.stop()

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.realk8s.api import ApiClient, collection_path
+from tests.realk8s.api import ApiClient, Response, collection_path
 
 SERVER_OWNED_METADATA = ("uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "selfLink")
 STRICT = {"fieldValidation": "Strict"}
@@ -72,8 +72,12 @@ class CopyReport:
 
 
 def discover(api: ApiClient) -> list[Resource]:
-    """Every resource of the server's preferred version of each group, with its subresources."""
-    versions = ["v1"] + [group["preferredVersion"]["groupVersion"] for group in api.get("/apis").body["groups"]]
+    """Every resource of every served version, each group's preferred version first (so an object
+    served at several versions is read, and written, at the preferred one)."""
+    versions = ["v1"]
+    for group in api.get("/apis").body["groups"]:
+        preferred = group["preferredVersion"]["groupVersion"]
+        versions += [preferred] + [v["groupVersion"] for v in group["versions"] if v["groupVersion"] != preferred]
     resources = []
     for api_version in versions:
         body = api.get("/api/v1" if api_version == "v1" else f"/apis/{api_version}").body
@@ -147,6 +151,17 @@ def _remapped(obj: dict[str, Any], uid_map: dict[str, str]) -> dict[str, Any]:
     return out
 
 
+def _write_status(target: ApiClient, path: str, live: dict[str, Any], status: dict[str, Any]) -> Response:
+    """PUT the status onto the live object; on a conflict (another writer, such as the garbage
+    collector, touched it since) read it again and retry, as every client of /status does."""
+    for _attempt in range(5):
+        written = target.request("PUT", f"{path}/status", {**live, "status": status}, query=STRICT)
+        if written.status != 409:
+            return written
+        live = target.get(path).body
+    return written
+
+
 def copy_objects(objects: list[Served], target: ApiClient) -> CopyReport:
     report = CopyReport()
     target_resources = {(r.api_version, r.kind): r for r in discover(target)}
@@ -176,11 +191,23 @@ def copy_objects(objects: list[Served], target: ApiClient) -> CopyReport:
         report.uid_map[item.uid] = created.body["metadata"]["uid"]
         report.created.append(item.ref)
         if status:
-            with_status = {**created.body, "status": status}
-            written = target.request("PUT", f"{collection}/{created.body['metadata']['name']}/status", with_status,
-                                     query=STRICT)
+            written = _write_status(target, f"{collection}/{created.body['metadata']['name']}", created.body, status)
             if written.ok:
                 report.status_written.append(item.ref)
             else:
                 report.rejections.append(Rejection(item.ref, "status", written.status, written.message, item))
     return report
+
+
+def align_source(source: ApiClient, target: ApiClient, report: CopyReport) -> list[str]:
+    """Delete from the source what the target refused to hold, so both serve the same world (the
+    differential test compares answers about objects both hold; the rejections are the validity
+    test's business). An object the target holds under the same name (a CRD loaded from the real
+    definitions) stays."""
+    removed = []
+    for rejection in report.rejections:
+        if rejection.step != "create" or target.get(rejection.source.path).ok:
+            continue
+        if source.request("DELETE", rejection.source.path).ok:
+            removed.append(rejection.ref)
+    return removed

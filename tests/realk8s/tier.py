@@ -24,6 +24,8 @@ class TierDecision:
     required: bool
     reason: str
     """Empty when the tier runs; else one line naming what is missing and how to get it."""
+    flux_reason: str = ""
+    """Empty when the real Flux controllers can run too; else what is missing for the tests that need them."""
 
 
 def decide() -> TierDecision:
@@ -39,12 +41,18 @@ def decide() -> TierDecision:
             problems.append(f"`{tool}` on PATH")
     if shutil.which("git") is not None and http_backend() is None:
         problems.append("git-http-backend")
-    absent = binaries.missing(binaries.ALL_COMPONENTS)
-    if absent and binaries.go_binary() is None:
-        problems.append(f"`go` on PATH to build {', '.join(absent)}")
-    elif absent and not required:
-        problems.append(f"built binaries ({', '.join(absent)} in {binaries.cache_dir()}); "
-                        f"build them with `python -m tests.realk8s build` (~30 min cold) or set {TIER_ENV}=1")
+    problems += _binaries_problem(binaries.CLUSTER_COMPONENTS, required)
     if problems:
         return TierDecision(False, required, "missing " + "; ".join(problems))
-    return TierDecision(True, required, "")
+    flux = _binaries_problem(binaries.FLUX_COMPONENTS, required)
+    return TierDecision(True, required, "", "missing " + flux[0] if flux else "")
+
+
+def _binaries_problem(components: tuple[binaries.Component, ...], required: bool) -> list[str]:
+    absent = binaries.missing(components)
+    if absent and binaries.go_binary() is None:
+        return [f"`go` on PATH to build {', '.join(absent)}"]
+    if absent and not required:
+        return [f"built binaries ({', '.join(absent)} in {binaries.cache_dir()}); build them with "
+                f"`python -m tests.realk8s build` (~30 min cold) or set {TIER_ENV}=1"]
+    return []
