@@ -5,7 +5,6 @@ a test fails or the run is interrupted (and killed by the kernel if pytest itsel
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 
@@ -14,8 +13,9 @@ from flux_mcp.sandbox.server import SANDBOX_TOKEN
 from tests.realk8s import binaries
 from tests.realk8s.api import ApiClient
 from tests.realk8s.cluster import RealCluster
-from tests.realk8s.copier import CopyReport, align_source, copy_objects, discover, served_objects
+from tests.realk8s.copier import align_source, copy_objects, discover, served_objects
 from tests.realk8s.flux import FluxControllers
+from tests.realk8s.twins import Twins
 
 
 @pytest.fixture(scope="session")
@@ -52,18 +52,6 @@ def gitops(cluster_binaries: None, flux_binaries: None,
             controllers.stop()
     finally:
         cluster.stop()
-
-
-@dataclass
-class Twins:
-    """The sandbox's fleet and its copy in a real API server (neither has a controller running)."""
-
-    sandbox: Sandbox
-    cluster: RealCluster
-    served: int
-    report: CopyReport
-    removed_from_sandbox: list[str]
-    """Objects the real server refused, deleted from the sandbox so both hold the same world."""
 
 
 @pytest.fixture(scope="session")

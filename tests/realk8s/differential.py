@@ -17,13 +17,15 @@ from tests.realk8s.tools import Answer
 _NORMALISERS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<uid>"),
     (re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?"), "<time>"),
-    (re.compile(r"""(resource_?[vV]ersion["']?\s*[:=]\s*)["']?\d+["']?"""), r"\1<rv>"),
+    (re.compile(r"""(resource_?[vV]ersion["']?\s*[:= ]\s*)["']?\d+["']?(?: → \d+)?"""), r"\1<rv>"),
     (re.compile(r"https?://127\.0\.0\.1:\d+"), "<server>"),
     (re.compile(r"127\.0\.0\.1:\d+"), "<server>"),
     (re.compile(r"""(continue(?:_token)?["']?\s*[:=]\s*)["']?[A-Za-z0-9_=:.+/-]{8,}["']?"""), r"\1<token>"),
     # Ages (table AGE columns, "5m ago"): the copy cannot keep creationTimestamp, the server sets
     # it. Every duration is replaced on both sides alike, so equal messages stay equal.
     (re.compile(r"\b\d+(?:\.\d+)?(?:ms|s|m|h|d|y)(?:\d+(?:ms|s|m|h|d))*\b"), "<age>"),
+    # Time spent by the call.
+    (re.compile(r'("\w*(?:duration|elapsed|seconds)\w*": )\d+(?:\.\d+)?'), r"\1<n>"),
     # Table columns are padded to their widest value, which the ages above change.
     (re.compile(r"(?<=\S)[ \t]{2,}"), " "),
 ]
@@ -95,3 +97,25 @@ class Known:
 
     def matches(self, call: str) -> bool:
         return re.search(self.pattern, call) is not None
+
+
+def missing_from(expected: Any, actual: Any, path: str = "") -> list[str]:
+    """Where `actual` lacks or contradicts what `expected` holds: every field of a mapping must be
+    there with an equal value; lists must match item by item. Fields only `actual` has are ignored
+    (a real server fills defaults the sandbox does not: a known difference of its own)."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        found = []
+        for key, value in expected.items():
+            if key not in actual:
+                found.append(f"{path}.{key}: only on the sandbox ({json.dumps(value)[:80]})")
+            else:
+                found += missing_from(value, actual[key], f"{path}.{key}")
+        return found
+    if isinstance(expected, list) and isinstance(actual, list):
+        if len(expected) != len(actual):
+            return [f"{path}: {len(expected)} items on the sandbox, {len(actual)} on the real server"]
+        return [line for i, (left, right) in enumerate(zip(expected, actual, strict=True))
+                for line in missing_from(left, right, f"{path}[{i}]")]
+    if expected != actual:
+        return [f"{path}: sandbox {json.dumps(expected)[:80]}, real {json.dumps(actual)[:80]}"]
+    return []

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from flux_mcp.flux.kinds import FLUX_KINDS
-from tests.realk8s.conftest import Twins
 from tests.realk8s.differential import Difference, Known, call_label, compare
 from tests.realk8s.tools import Tools
+from tests.realk8s.twins import Twins
 
 ALLOWED: dict[str, str] = {
     "get_kubernetes_api_versions": "a real server serves every built-in group (coordination, policy, "

@@ -13,13 +13,23 @@ import yaml
 
 from flux_mcp.sandbox.server import SANDBOX_TOKEN
 from tests.realk8s.api import ApiClient
-from tests.realk8s.conftest import Twins
-from tests.realk8s.differential import Difference, call_label, compare, normalise
+from tests.realk8s.differential import Difference, Known, call_label, compare, missing_from, normalise
 from tests.realk8s.tools import Answer, Tools
+from tests.realk8s.twins import Twins
 
 NAMESPACE = "differential"
-ALLOWED_WRITES: dict[str, str] = {}
-"""Write calls whose answers differ by design, and why (none so far)."""
+KNOWN_WRITES: list[Known] = [
+    Known(r'^apply_kubernetes_manifest \{"dry_run": true, .*interval: banana', True,
+          "the sandbox does not validate custom resources against the CRD schema: a dry run of "
+          "interval 'banana' is 'would be created' there, 422 (pattern) on the real server (issue 17 item 4)"),
+    Known(r'^patch_kubernetes_resource \{"dry_run": true, .*replicas.*three', True,
+          "the sandbox does not type-check built-in kinds: replicas 'three' passes its dry run, the real "
+          "server answers 422 (issue 17 item 4)"),
+    Known(r'^patch_kubernetes_resource .*op\W+test\W', True,
+          "a failed JSON-patch `test` op: the real server's 422 message ends at 'an error in our request'; the "
+          "sandbox adds ': testing value /data/mode failed'"),
+]
+"""Differences we know (see test_differential_reads.KNOWN); the sandbox bugs are for its owners."""
 
 
 def _manifest(*objects: dict[str, Any]) -> str:
@@ -34,15 +44,17 @@ def _config_map(name: str, finalizers: list[str] | None = None, **data: str) -> 
 
 
 def _deployment(name: str) -> dict[str, Any]:
-    labels = {"app": name}
+    def labels() -> dict[str, str]:
+        return {"app": name}
+
     containers = [
         {"name": "app", "image": "registry.example/app:1", "ports": [{"containerPort": 8080}],
          "env": [{"name": "MODE", "value": "blue"}]},
         {"name": "sidecar", "image": "registry.example/sidecar:1"},
     ]
     return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": NAMESPACE},
-            "spec": {"replicas": 1, "selector": {"matchLabels": labels},
-                     "template": {"metadata": {"labels": labels}, "spec": {"containers": containers}}}}
+            "spec": {"replicas": 1, "selector": {"matchLabels": labels()},
+                     "template": {"metadata": {"labels": labels()}, "spec": {"containers": containers}}}}
 
 
 def _kept(obj: dict[str, Any]) -> dict[str, Any]:
@@ -53,11 +65,9 @@ def _kept(obj: dict[str, Any]) -> dict[str, Any]:
     return {"metadata": kept_meta, **{key: obj[key] for key in ("spec", "data") if key in obj}}
 
 
-def _state(api: ApiClient, path: str) -> str:
+def _state(api: ApiClient, path: str) -> dict[str, Any] | None:
     response = api.get(path)
-    if response.status == 404:
-        return "absent"
-    return normalise(json.dumps(_kept(response.body), indent=1, sort_keys=True))
+    return None if response.status == 404 else _kept(response.body)
 
 
 WRITES: list[tuple[str, dict[str, Any], str]] = [
@@ -135,8 +145,14 @@ async def _both(call: tuple[str, dict[str, Any], str], sandbox: Tools, real: Too
     if answer_difference is not None:
         found.append(answer_difference)
     left, right = _state(sandbox_api, path), _state(real_api, path)
-    if left != right:
-        found.append(Difference(f"{label} -> object left at {path}", f"sandbox: {left}\nreal:    {right}"))
+    if (left is None) != (right is None):
+        found.append(Difference(f"{label} -> object at {path}",
+                                f"sandbox: {'absent' if left is None else 'present'}, "
+                                f"real: {'absent' if right is None else 'present'}"))
+    elif left is not None and right is not None:
+        lines = missing_from(json.loads(normalise(json.dumps(left))), json.loads(normalise(json.dumps(right))))
+        if lines:
+            found.append(Difference(f"{label} -> object at {path}", "\n".join(lines)))
     return found
 
 
@@ -155,8 +171,9 @@ async def test_every_write_answers_and_leaves_the_same_object_on_the_sandbox_and
     differences: list[Difference] = []
     calls = [*WRITES, *_flux_writes(twins)]
     for call in calls:
-        if call_label(call[0], call[1]) in ALLOWED_WRITES:
-            continue
         differences += await _both(call, sandbox, real, sandbox_api, real_api)
-    assert not differences, (f"{len(differences)} differences over {len(calls)} write calls:\n\n"
-                             + "\n\n".join(d.summary() for d in differences))
+    unexplained = [d for d in differences if not any(k.matches(d.call) for k in KNOWN_WRITES)]
+    fixed = [k for k in KNOWN_WRITES if k.sandbox_bug and not any(k.matches(d.call) for d in differences)]
+    assert not fixed, "no longer differs, remove from KNOWN_WRITES: " + "; ".join(k.pattern for k in fixed)
+    assert not unexplained, (f"{len(unexplained)} of {len(calls)} write calls differ for no known reason:\n\n"
+                             + "\n\n".join(d.summary() for d in unexplained))

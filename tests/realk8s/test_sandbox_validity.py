@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.realk8s.conftest import Twins
+from tests.realk8s.twins import Twins
 
 
 # H2b's branch (sandbox-valid) makes the sandbox's ReplicaSets, Events and ImagePolicy valid; until
