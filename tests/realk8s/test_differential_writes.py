@@ -130,7 +130,7 @@ def _flux_writes(twins: Twins) -> list[tuple[str, dict[str, Any], str]]:
         return [
             ("suspend_flux_reconciliation", ref_args, path),
             ("resume_flux_reconciliation", {**ref_args, "wait": False}, path),
-            ("reconcile_flux_resource", {**ref_args, "timeout": "3s"}, path),
+            ("reconcile_flux_resource", {**ref_args, "timeout": 3}, path),
         ]
     raise AssertionError("no unsuspended Kustomization was copied")
 
