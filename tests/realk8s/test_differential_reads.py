@@ -33,6 +33,9 @@ KNOWN: list[Known] = [
           "the sandbox applies no defaults: the real server fills CRD schema defaults (Kustomization "
           "spec.force, HelmRelease chart reconcileStrategy, ...) and built-in ones (Deployment strategy and "
           "revisionHistoryLimit, Pod dnsPolicy/tolerations/priority, Namespace spec.finalizers, phase)"),
+    Known(r'^get_kubernetes_events |"kind": "Event"', False,
+          "the real control plane writes events of its own: its ClusterIP repair loop reports the copied "
+          "Services' addresses, which it did not allocate (ClusterIPNotAllocated), minutes after the copy"),
     Known(r"^explain_flux_api ", True,
           "the sandbox documents a schema of its own, not the Flux CRDs (issue 17 item 4, branch sandbox-valid)"),
     Known(r"^analyze_flux_resource ", False,
