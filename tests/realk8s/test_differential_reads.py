@@ -42,8 +42,8 @@ KNOWN: list[Known] = [
           "controller logs: the sandbox has them, the real server has no kubelet (pods/log answers 500; "
           "our wording of that, 'the API is unavailable', is issue 18 item 3)"),
     Known(r"^get_flux_instance ", True,
-          "CRD status.storedVersions: the sandbox reports v1, our tool reads none from the real CRDs "
-          "(to be checked: sandbox CRD status vs the real one)"),
+          "CRD defaults again (FluxInstance spec.sync.interval), and FluxReport's reconciler stats in the "
+          "key order the server returns: a real server sorts a custom resource's map keys"),
 ]
 """Differences we know; anything else is a new one to fix or to list here with its reason."""
 
