@@ -1,4 +1,4 @@
-"""Builds the MCP server: instructions, prompts and the tools derived from their declarations."""
+"""Builds the MCP server: instructions, prompts and the tools listed in `tools._catalogue`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from mcp.server.mcpserver import MCPServer
 from flux_mcp import __version__
 from flux_mcp.runtime import Runtime
 from flux_mcp.settings import Settings
-from flux_mcp.tools._registry import ToolSpec, guarded, load_tools
+from flux_mcp.tools._boundary import guarded
+from flux_mcp.tools._catalogue import tool_specs
+from flux_mcp.tools._declaration import ToolSpec
 
 SERVER_NAME = "fluxcd-mcp"
 
@@ -55,7 +57,7 @@ async def _connection_lifespan(server: MCPServer[Any]) -> AsyncIterator[dict[str
 
 
 def selected_tools(settings: Settings) -> list[ToolSpec]:
-    return [spec for spec in load_tools().values() if spec.read_only or not settings.read_only]
+    return [spec for spec in tool_specs() if spec.read_only or not settings.read_only]
 
 
 def build_server(settings: Settings | None = None, kubeconfig: dict[str, Any] | None = None) -> FluxMCPServer:

@@ -1,7 +1,7 @@
 """Cluster access: kubeconfig (several files merged like kubectl), contexts, in-cluster config.
 
 Nothing here touches the network or even the kubeconfig at start-up: the configuration is read on
-the first tool call, so a missing or broken kubeconfig is a clear ToolError on that call, never a
+the first tool call, so a missing or broken kubeconfig is a clear ConfigProblem on that call, never a
 crash of the server. One lightkube AsyncClient (one KubeGateway) is built per context, lazily.
 """
 
@@ -18,10 +18,11 @@ import yaml
 from lightkube import AsyncClient
 from lightkube.config.kubeconfig import SERVICE_ACCOUNT, KubeConfig
 from lightkube.core.exceptions import ConfigError
-from mcp.server.mcpserver.exceptions import ToolError
 
 from flux_mcp.flux.redaction import redact_text
+from flux_mcp.kube.errors import ConfigProblem
 from flux_mcp.kube.gateway import FIELD_MANAGER, KubeGateway
+from flux_mcp.kube.lightkube_internals import add_headers
 from flux_mcp.kube.retry import RetryPolicy
 from flux_mcp.settings import Settings
 
@@ -144,16 +145,16 @@ class KubeAccess:
         try:
             config = self._read_config()
         except ConfigError as exc:
-            raise ToolError(redact_text(
+            raise ConfigProblem(redact_text(
                 f"cannot load the Kubernetes configuration: {exc}. Point --kubeconfig (or KUBECONFIG) "
                 "at a valid kubeconfig file, or run inside a pod with a service account."
             )) from exc
         except (KeyError, TypeError, ValueError) as exc:
-            raise ToolError(redact_text(f"the kubeconfig is malformed ({type(exc).__name__}: {exc})")) from exc
+            raise ConfigProblem(redact_text(f"the kubeconfig is malformed ({type(exc).__name__}: {exc})")) from exc
         current = self.settings.context or config.current_context
         if current is not None and current not in config.contexts:
             known = ", ".join(sorted(config.contexts)) or "(none)"
-            raise ToolError(f"context {current!r} is not in the kubeconfig; known contexts: {known}")
+            raise ConfigProblem(f"context {current!r} is not in the kubeconfig; known contexts: {known}")
         self._config, self._current = config, current
         return config
 
@@ -193,7 +194,7 @@ class KubeAccess:
     def _check_context(self, name: str) -> None:
         config = self._load()
         if name not in config.contexts:
-            raise ToolError(
+            raise ConfigProblem(
                 f"unknown kubeconfig context {name!r}; known contexts: {', '.join(sorted(config.contexts))}"
             )
 
@@ -201,7 +202,7 @@ class KubeAccess:
         """Switch the server's current context (in memory only; the kubeconfig file is not written)."""
         self._load()
         if self._in_cluster:
-            raise ToolError(
+            raise ConfigProblem(
                 "running in-cluster with the pod's service account: there are no kubeconfig contexts to switch"
             )
         self._check_context(name)
@@ -215,7 +216,7 @@ class KubeAccess:
         config = self._load()
         name = context or self._current
         if name is None:
-            raise ToolError(
+            raise ConfigProblem(
                 "the kubeconfig has no current-context; pass `context` or set one "
                 f"(known contexts: {', '.join(sorted(config.contexts)) or '(none)'})"
             )
@@ -230,7 +231,7 @@ class KubeAccess:
     def _build(self, config: KubeConfig, name: str) -> KubeGateway:
         if self.settings.kube_as_group and not self.settings.kube_as:
             # The API server refuses group impersonation without a user to impersonate.
-            raise ToolError("impersonating groups (--kube-as-group) needs a user too: set --kube-as")
+            raise ConfigProblem("impersonating groups (--kube-as-group) needs a user too: set --kube-as")
         try:
             single = config.get(name)
             client = AsyncClient(
@@ -241,16 +242,13 @@ class KubeAccess:
             detail = f"{type(exc).__name__}: {exc}" if isinstance(exc, KeyError | AssertionError) else str(exc)
             if isinstance(exc, AssertionError):
                 detail = "the context has no user (credentials) defined"
-            raise ToolError(redact_text(
+            raise ConfigProblem(redact_text(
                 f"cannot use kubeconfig context {name!r}: {detail}. Fix that context in the kubeconfig."
             )) from exc
-        http = client._client._client
-        if self.settings.kube_as:
-            http.headers["Impersonate-User"] = self.settings.kube_as
-        if self.settings.kube_as_group:
-            http.headers = httpx2.Headers(
-                [*http.headers.multi_items(), *(("Impersonate-Group", g) for g in self.settings.kube_as_group)]
-            )
+        impersonation = [("Impersonate-User", self.settings.kube_as)] if self.settings.kube_as else []
+        impersonation += [("Impersonate-Group", group) for group in self.settings.kube_as_group or ()]
+        if impersonation:
+            add_headers(client, impersonation)
         return KubeGateway(client, context=name, policy=self._policy)
 
     async def close(self) -> None:

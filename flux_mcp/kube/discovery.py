@@ -16,9 +16,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mcp.server.mcpserver.exceptions import ToolError
-
 from flux_mcp.flux.kinds import find_flux_kind
+from flux_mcp.kube.errors import KindNotServed, KubeError
 
 log = logging.getLogger("flux_mcp.kube")
 
@@ -129,7 +128,7 @@ class DiscoveryCache:
             path = f"/apis/{group}/{version}"
             try:
                 return parse_resource_list(await self._fetch(path))
-            except ToolError as exc:
+            except KubeError as exc:
                 # One broken aggregated API (metrics-server down is the classic) must not hide the rest.
                 unavailable[f"{group}/{version}"] = str(exc)
                 log.warning("discovery of %s failed: %s", path, exc)
@@ -182,7 +181,7 @@ class DiscoveryCache:
             if time.monotonic() - snapshot.loaded_at > REFRESH_AFTER_SECONDS:
                 found = await self._find(await self.snapshot(refresh=True), name, api_version)
         if found is None:
-            raise ToolError(self._unknown(await self.snapshot(), name, api_version))
+            raise self._unknown(await self.snapshot(), name, api_version)
         return found
 
     async def _find(self, snapshot: _Snapshot, name: str, api_version: str | None) -> ResourceKind | None:
@@ -223,28 +222,30 @@ class DiscoveryCache:
             return next((rk for rk in pinned if rk.kind == chosen.kind), None)
         return chosen
 
-    def _unknown(self, snapshot: _Snapshot, name: str, api_version: str | None) -> str:
+    def _unknown(self, snapshot: _Snapshot, name: str, api_version: str | None) -> KindNotServed:
         bare = name.strip().split(".", 1)[0]
         flux_kind = find_flux_kind(bare)
         if flux_kind is not None and not any(
             rk.group == flux_kind.group and rk.kind == flux_kind.kind for rk in snapshot.kinds
         ):
-            return (
+            return KindNotServed(
                 f"{flux_kind.kind} ({flux_kind.group}) is not installed in this cluster: the Flux component "
-                f"{flux_kind.component} / its CRD {flux_kind.plural}.{flux_kind.group} is missing. "
-                "Install that component (get_flux_instance shows what is installed)."
+                f"{flux_kind.component} / its CRD {flux_kind.plural}.{flux_kind.group} is missing.",
+                flux_component=flux_kind.component,
             )
         if api_version:
             group, _, version = api_version.rpartition("/")
             served = next((g for g in snapshot.groups if g.name == group), None)
             if served is None:
-                return f"API group {group or 'core'} is not served by this cluster (apiVersion {api_version})."
+                return KindNotServed(
+                    f"API group {group or 'core'} is not served by this cluster (apiVersion {api_version})."
+                )
             if version not in served.versions:
-                return (
+                return KindNotServed(
                     f"{api_version} is not served: group {group or 'core'} serves versions "
                     f"{', '.join(served.versions)} (preferred {served.preferred_version})."
                 )
-            return f"kind {name} is not served in {api_version}."
+            return KindNotServed(f"kind {name} is not served in {api_version}.")
         names = {rk.kind: rk for rk in snapshot.kinds}
         lowered = {kind.lower(): kind for kind in names}
         close = difflib.get_close_matches(bare.lower(), list(lowered), n=5, cutoff=0.6)
@@ -253,7 +254,7 @@ class DiscoveryCache:
             hint = " Closest known kinds: " + ", ".join(
                 f"{lowered[c]} ({names[lowered[c]].group or 'core'})" for c in close
             ) + "."
-        return (
-            f"unknown kind {name!r}: this cluster serves no resource with that kind, plural or short name."
-            f"{hint} get_kubernetes_api_versions lists every kind."
+        return KindNotServed(
+            f"unknown kind {name!r}: this cluster serves no resource with that kind, plural or short name.{hint}",
+            unknown_kind=True,
         )

@@ -1,23 +1,34 @@
-"""The one error mapper: every way a Kubernetes API call can fail becomes a ToolError a model can act on.
+"""Typed failures of the kube layer: one class per way a Kubernetes API call or its configuration fails.
 
-lightkube surfaces a failed response three ways (ApiError for JSON bodies, HTTPStatusError for
-other bodies, KeyError when the response has no Content-Type); the network fails as
-httpx2.TransportError; configuration problems as lightkube's ConfigError. The MCP SDK hides the
-text of anything but a ToolError, so nothing else may leave the kube layer.
+Each `KubeError` keeps the HTTP status, the server's reason and message, and the request in RBAC
+terms (`kube.failures` builds them from what lightkube and httpx2 raise). The messages speak
+Kubernetes only; the tool boundary (`flux_mcp.tools._boundary`) adds what to do next with which
+tool, and redacts. This module imports no HTTP library, so naming these types costs no start-up time.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
-from typing import Any
 
-import httpx2
-from lightkube.core.exceptions import ApiError, ConfigError
-from mcp.server.mcpserver.exceptions import ToolError
-
-from flux_mcp.flux.redaction import redact_text
-from flux_mcp.kube.retry import ApiCallFailed, http_status_of, response_of
+__all__ = [
+    "ApiRequest",
+    "BadRequest",
+    "ConfigProblem",
+    "Conflict",
+    "Forbidden",
+    "Gone",
+    "Invalid",
+    "KindNotServed",
+    "KubeError",
+    "MalformedResponse",
+    "NotFound",
+    "TimedOut",
+    "Unauthorized",
+    "Unavailable",
+    "Unreachable",
+    "rbac_rule",
+    "with_near_names",
+]
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,94 @@ class ApiRequest:
         return f'in namespace "{self.namespace}"' if self.namespace else "cluster-wide (all namespaces)"
 
 
+class KubeError(Exception):
+    """A Kubernetes API call, or the configuration to make one, that failed for good.
+
+    `str()` is one readable account in Kubernetes terms; the attributes keep what a caller needs to
+    decide (retry, degrade, hint): the HTTP status, the Status reason, the server's own message,
+    the request, and how hard the retry policy tried.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: ApiRequest | None = None,
+        status: int | None = None,
+        reason: str = "",
+        server_message: str = "",
+        attempts: int = 1,
+        elapsed: float = 0.0,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+        self.status = status
+        self.reason = reason
+        self.server_message = server_message
+        self.attempts = attempts
+        self.elapsed = elapsed
+
+
+class ConfigProblem(KubeError):
+    """The kubeconfig, a context or the identity settings cannot be used."""
+
+
+class Unreachable(KubeError):
+    """The API server could not be reached (refused, reset, DNS, TLS)."""
+
+
+class TimedOut(Unreachable):
+    """The API server did not answer in time."""
+
+
+class Unauthorized(KubeError):
+    """HTTP 401: the credentials are expired or invalid."""
+
+
+class Forbidden(KubeError):
+    """HTTP 403: the identity may not do `request.verb` on `request.resource`."""
+
+
+class NotFound(KubeError):
+    """HTTP 404: the object (or, for a list, the resource path) does not exist."""
+
+
+class KindNotServed(NotFound):
+    """The cluster serves no resource for the kind asked for (discovery, before any request)."""
+
+    def __init__(self, message: str, *, flux_component: str = "", unknown_kind: bool = False) -> None:
+        super().__init__(message, reason="NotFound")
+        self.flux_component = flux_component
+        """The Flux component whose CRD is missing, when the kind is a Flux kind."""
+        self.unknown_kind = unknown_kind
+        """True when no version of any group serves the name at all (a typo, most likely)."""
+
+
+class Conflict(KubeError):
+    """HTTP 409: a write raced another one, or the object already exists."""
+
+
+class Gone(KubeError):
+    """HTTP 410: a continue token (or watch resourceVersion) has expired."""
+
+
+class Invalid(KubeError):
+    """HTTP 422, or an object we refused to send because it lacks what the API requires."""
+
+
+class BadRequest(KubeError):
+    """HTTP 400."""
+
+
+class Unavailable(KubeError):
+    """HTTP 5xx, 408 or 429 after the retries: the API server is busy, restarting or broken."""
+
+
+class MalformedResponse(KubeError):
+    """The API server (or a proxy in front of it) answered a body that is not the JSON expected."""
+
+
 def rbac_rule(request: ApiRequest) -> str:
     """The Role/ClusterRole rule that grants the request, as YAML."""
     return (
@@ -59,115 +158,7 @@ def rbac_rule(request: ApiRequest) -> str:
     )
 
 
-def _server_message(exc: BaseException) -> str:
-    """The API server's own explanation: Status.message for JSON bodies, else the body text."""
-    if isinstance(exc, ApiError):
-        status = getattr(exc, "status", None)
-        message = getattr(status, "message", None)
-        if message:
-            return str(message)
-    response = response_of(exc)
-    if response is None:
-        return str(exc)
-    try:
-        body = response.content.decode("utf-8", "replace").strip()
-    except (httpx2.ResponseNotRead, RuntimeError):
-        return ""
-    if body.startswith("{"):
-        try:
-            decoded: Any = json.loads(body)
-        except ValueError:
-            decoded = None
-        if isinstance(decoded, dict) and decoded.get("message"):
-            return str(decoded["message"])
-    return body[:500]
-
-
-def _unwrap(exc: BaseException) -> tuple[BaseException, int, float]:
-    if isinstance(exc, ApiCallFailed):
-        return exc.cause, exc.attempts, exc.elapsed
-    return exc, 1, 0.0
-
-
-def to_tool_error(exc: BaseException, request: ApiRequest) -> ToolError:
-    """Translate any failure of a call described by `request` into an actionable ToolError."""
-    cause, attempts, elapsed = _unwrap(exc)
-    return ToolError(redact_text(_describe(cause, request, attempts, elapsed)))
-
-
-def _describe(cause: BaseException, request: ApiRequest, attempts: int, elapsed: float) -> str:
-    server = request.server or "the configured server"
-    if isinstance(cause, ToolError):
-        return str(cause)
-    if isinstance(cause, ConfigError):
-        return f"kubeconfig problem: {cause}. Fix the kubeconfig or pick another context (get_kubeconfig_contexts)."
-    if isinstance(cause, httpx2.TimeoutException):
-        return (
-            f"the Kubernetes API at {server} did not answer in time ({type(cause).__name__}"
-            f"{_tries(attempts, elapsed)}) while trying to {request.verb} {request.what}; "
-            "check the kubeconfig/context/VPN, or retry with a narrower request (namespace, limit)"
-        )
-    if isinstance(cause, httpx2.TransportError):
-        return (
-            f"cannot reach the Kubernetes API at {server}: {cause or type(cause).__name__}"
-            f"{_tries(attempts, elapsed)}; check the kubeconfig/context/VPN"
-        )
-    status = http_status_of(cause)
-    if status is None:
-        return f"unexpected failure talking to the Kubernetes API at {server}: {type(cause).__name__}: {cause}"
-    message = _server_message(cause)
-    if status == 401:
-        return (
-            f"the Kubernetes API at {server} rejected our credentials (HTTP 401 Unauthorized): the token or "
-            "certificate has expired or is invalid. Log in again / refresh the kubeconfig "
-            "(e.g. re-run your cloud CLI's get-credentials), then retry."
-        )
-    if status == 403:
-        return _forbidden(request, message)
-    if status == 404:
-        return _not_found(request, message)
-    if status == 409:
-        return f"conflict on {request.what} (HTTP 409): {message}. Read the object again and retry."
-    if status == 410:
-        return (
-            f"the continue token has expired (HTTP 410 Gone): {message}. "
-            "Restart the listing without `continue`."
-        )
-    if status == 422:
-        return f"the API server rejected {request.what} as invalid (HTTP 422): {message}"
-    if status == 400:
-        return f"bad request for {request.what} (HTTP 400): {message}"
-    if status >= 500 or status in (408, 429):
-        return (
-            f"the Kubernetes API at {server} is unavailable (HTTP {status}{_tries(attempts, elapsed)}); "
-            f"retry later. Server said: {message or '(no message)'}"
-        )
-    return f"the Kubernetes API answered HTTP {status} to {request.verb} {request.what}: {message}"
-
-
-def _tries(attempts: int, elapsed: float) -> str:
-    if attempts <= 1:
-        return ""
-    return f" after {attempts} attempts over {elapsed:.1f} s"
-
-
-def _forbidden(request: ApiRequest, message: str) -> str:
-    group = request.group or "core"
-    resource = request.resource or "the resource"
-    lines = [
-        f"forbidden: the current identity may not {request.verb} {resource} (API group {group}) "
-        f"{request.scope}.",
-    ]
-    if message:
-        lines.append(f"API server: {message}")
-    if request.resource:
-        role = "a Role in that namespace (or a ClusterRole)" if request.namespace else "a ClusterRole"
-        lines.append(f"Add this rule to {role} bound to that identity:")
-        lines.append(rbac_rule(request))
-    return "\n".join(lines)
-
-
-def _not_found(request: ApiRequest, message: str) -> str:
+def not_found_message(request: ApiRequest, message: str) -> str:
     if not request.name:
         return f"not found: {message or request.what}"
     text = f"{request.what} not found."
@@ -175,10 +166,15 @@ def _not_found(request: ApiRequest, message: str) -> str:
         text += " Close names: " + ", ".join(request.near_names) + "."
     elif request.near_names == ():
         text += " No object with a similar name exists there."
-    text += (
-        " Check the name and namespace; list them with get_kubernetes_resources "
-        f"(kind={request.kind or request.resource}"
-        + (f", namespace={request.namespace})" if request.namespace else ")")
-        + "."
-    )
     return text
+
+
+def with_near_names(error: NotFound, names: tuple[str, ...] | None) -> NotFound:
+    """The same 404, naming the objects whose names are close to the one asked for."""
+    if error.request is None:
+        return error
+    request = error.request.with_near_names(names)
+    return NotFound(
+        not_found_message(request, error.server_message), request=request, status=error.status, reason=error.reason,
+        server_message=error.server_message, attempts=error.attempts, elapsed=error.elapsed,
+    )

@@ -3,8 +3,8 @@
 A tiny surface — resolve, get, list, patch, apply, create, delete, logs, raw GET, discovery —
 over a lightkube AsyncClient. Every kind, built-in or custom, goes through lightkube's generic
 resources built from discovery, so there is one code path. Objects come back as plain dicts.
-Every failure leaves as a ToolError from the one error mapper, after the retry policy had its
-say for idempotent calls.
+Every API failure leaves as a typed `KubeError` (kube.errors), after the retry policy had its
+say for idempotent calls; nothing here knows about MCP or tools.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from typing import Any, Literal, TypeVar
 import httpx2
 import msgspec
 from lightkube import AsyncClient
-from lightkube.core.generic_client import ALL_NS
 from lightkube.generic_resource import (
     GenericGlobalResource,
     GenericNamespacedResource,
@@ -27,11 +26,11 @@ from lightkube.generic_resource import (
     create_namespaced_resource,
 )
 from lightkube.types import PatchType
-from mcp.server.mcpserver.exceptions import ToolError
 
 from flux_mcp.kube.discovery import ApiGroup, DiscoveryCache, ResourceKind
-from flux_mcp.kube.errors import ApiRequest, to_tool_error
-from flux_mcp.kube.retry import ApiCallFailed, RetryPolicy, http_status_of
+from flux_mcp.kube.errors import ApiRequest, Conflict, Invalid, KubeError, NotFound, with_near_names
+from flux_mcp.kube.lightkube_internals import http_client, list_page
+from flux_mcp.kube.retry import RetryPolicy
 
 log = logging.getLogger("flux_mcp.kube")
 
@@ -142,10 +141,9 @@ class KubeGateway:
         self.policy = policy or RetryPolicy()
         self.server = str(client.config.cluster.server)
         self.default_namespace = str(client.namespace)
-        # lightkube's public surface has no per-page list, logs of the previous container or raw
-        # GETs; these use the same authenticated httpx2 client lightkube built from the kubeconfig.
-        self._generic: Any = client._client
-        self._http: httpx2.AsyncClient = client._client._client
+        # Per-page lists, previous-container logs, raw GETs and deletes with their Status body go
+        # through lightkube's own authenticated httpx2 client (see kube.lightkube_internals).
+        self._http: httpx2.AsyncClient = http_client(client)
         self._discovery = DiscoveryCache(self._fetch_discovery)
 
     # -- plumbing ------------------------------------------------------------------------------
@@ -161,10 +159,7 @@ class KubeGateway:
         )
 
     async def _call(self, request: ApiRequest, fn: Callable[[], Awaitable[T]], *, idempotent: bool = True) -> T:
-        try:
-            return await self.policy.call(fn, idempotent=idempotent)
-        except ApiCallFailed as exc:
-            raise to_tool_error(exc, request) from exc.cause
+        return await self.policy.call(fn, request, idempotent=idempotent)
 
     async def _get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
         response = await self._http.get(path, params={k: v for k, v in (params or {}).items() if v is not None})
@@ -209,11 +204,9 @@ class KubeGateway:
         ns = self._namespace(rk, namespace)
         request = self._describe("get", rk, ns, name)
         try:
-            obj = await self.policy.call(lambda: self._lk.get(resource_class(rk), name, namespace=ns))
-        except ApiCallFailed as exc:
-            if http_status_of(exc.cause) == 404:
-                request = request.with_near_names(await self._near_names(rk, ns, name))
-            raise to_tool_error(exc, request) from exc.cause
+            obj = await self._call(request, lambda: self._lk.get(resource_class(rk), name, namespace=ns))
+        except NotFound as exc:
+            raise with_near_names(exc, await self._near_names(rk, ns, name)) from exc.__cause__
         return _plain(obj)
 
     async def get_or_none(
@@ -221,18 +214,17 @@ class KubeGateway:
     ) -> dict[str, Any] | None:
         rk = await self._rk(kind)
         ns = self._namespace(rk, namespace)
+        request = self._describe("get", rk, ns, name)
         try:
-            obj = await self.policy.call(lambda: self._lk.get(resource_class(rk), name, namespace=ns))
-        except ApiCallFailed as exc:
-            if http_status_of(exc.cause) == 404:
-                return None
-            raise to_tool_error(exc, self._describe("get", rk, ns, name)) from exc.cause
+            obj = await self._call(request, lambda: self._lk.get(resource_class(rk), name, namespace=ns))
+        except NotFound:
+            return None
         return _plain(obj)
 
     async def _near_names(self, rk: ResourceKind, namespace: str | None, name: str) -> tuple[str, ...] | None:
         try:
             page = await self.list(rk, namespace=namespace, limit=NEAR_NAMES_SCAN)
-        except ToolError:
+        except KubeError:
             return None  # not allowed to list, or the namespace is gone: say nothing about near names
         names = [str((o.get("metadata") or {}).get("name", "")) for o in page.items]
         return tuple(difflib.get_close_matches(name, names, n=5, cutoff=0.5))
@@ -258,13 +250,8 @@ class KubeGateway:
         }
 
         async def page() -> ListPage:
-            br = self._generic.prepare_request(
-                "list", res=cls, namespace=ns if ns else (ALL_NS if rk.namespaced else None), params=params,
-            )
-            response = await self._generic.send(self._generic.build_adapter_request(br))
-            more, resource_version, items = self._generic.handle_response("list", response, br)
-            token = br.params.get("continue") if more else None
-            return ListPage([_plain(item) for item in items], token or None, resource_version)
+            raw = await list_page(self.client, cls, ns, rk.namespaced, params)
+            return ListPage([_plain(item) for item in raw.items], raw.continue_token, raw.resource_version)
 
         return await self._call(self._describe("list", rk, ns), page)
 
@@ -352,12 +339,12 @@ class KubeGateway:
         # A JSON patch may hold `add` to a list: sending it twice is not the same as once.
         idempotent = patch_type != "json"
         try:
-            return _plain(await self.policy.call(send, idempotent=idempotent))
-        except ApiCallFailed as exc:
+            return _plain(await self._call(request, send, idempotent=idempotent))
+        except Conflict:
             # A merge patch carries no resourceVersion, so a 409 is a write race inside the API
             # server (e.g. a controller updating the same object); one more try resolves it.
-            if patch_type != "merge" or http_status_of(exc.cause) != 409:
-                raise to_tool_error(exc, request) from exc.cause
+            if patch_type != "merge":
+                raise
         return _plain(await self._call(request, send))
 
     async def apply(self, obj: dict[str, Any], dry_run: bool = False, force: bool = False) -> dict[str, Any]:
@@ -365,7 +352,7 @@ class KubeGateway:
         metadata = obj.get("metadata") or {}
         name = metadata.get("name")
         if not obj.get("apiVersion") or not obj.get("kind") or not name:
-            raise ToolError("every object needs apiVersion, kind and metadata.name to be applied")
+            raise Invalid("every object needs apiVersion, kind and metadata.name to be applied")
         rk = await self.resolve(str(obj["kind"]), str(obj["apiVersion"]))
         return await self.patch(
             rk, str(name), metadata.get("namespace"), obj, patch_type="apply", dry_run=dry_run, force=force,
@@ -373,7 +360,7 @@ class KubeGateway:
 
     async def create(self, obj: dict[str, Any], dry_run: bool = False) -> dict[str, Any]:
         if not obj.get("apiVersion") or not obj.get("kind"):
-            raise ToolError("the object needs apiVersion and kind to be created")
+            raise Invalid("the object needs apiVersion and kind to be created")
         rk = await self.resolve(str(obj["kind"]), str(obj["apiVersion"]))
         metadata = obj.get("metadata") or {}
         ns = self._namespace(rk, metadata.get("namespace"))

@@ -4,6 +4,10 @@ Only idempotent calls are retried (get, list, discovery, logs, merge/strategic/a
 repeating a create, a delete or a JSON patch could act twice. Retried: 408, 429 and the 5xx
 statuses a busy or restarting API server answers with, plus transport failures (refused,
 reset, timed out). A server's `Retry-After` is honoured, capped so one call stays bounded.
+
+Only failures of the HTTP exchange are caught and turned into typed `KubeError`s. Any other
+exception is a bug in our code: it passes through untouched, traceback and all, so the tool
+boundary reports it as an internal error instead of as an API failure.
 """
 
 from __future__ import annotations
@@ -25,31 +29,14 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from flux_mcp.kube.errors import ApiRequest, KubeError
+from flux_mcp.kube.failures import api_failure, http_status_of, is_api_failure, response_of
+
 log = logging.getLogger("flux_mcp.kube")
 
 T = TypeVar("T")
 
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
-
-
-def http_status_of(exc: BaseException) -> int | None:
-    """The HTTP status behind an API failure, whichever way lightkube surfaced it.
-
-    lightkube raises `ApiError` (an HTTPStatusError) for JSON error bodies, re-raises the
-    HTTPStatusError for other bodies, and lets a `KeyError` escape when the error response has
-    no Content-Type at all; the status is then only on the exception it was raised from.
-    """
-    response = response_of(exc)
-    return int(response.status_code) if response is not None else None
-
-
-def response_of(exc: BaseException) -> httpx2.Response | None:
-    """The error response behind an API failure (see `http_status_of`), None for other failures."""
-    if isinstance(exc, httpx2.HTTPStatusError):
-        return exc.response
-    if isinstance(exc, KeyError) and isinstance(exc.__context__, httpx2.HTTPStatusError):
-        return exc.__context__.response
-    return None
 
 
 def retry_after_of(exc: BaseException) -> float | None:
@@ -74,16 +61,6 @@ def is_transient(exc: BaseException) -> bool:
         return True
     status = http_status_of(exc)
     return status is not None and status in RETRYABLE_STATUSES
-
-
-class ApiCallFailed(Exception):
-    """An API call that failed for good, with how hard we tried (for the error message)."""
-
-    def __init__(self, cause: BaseException, attempts: int, elapsed: float) -> None:
-        super().__init__(str(cause))
-        self.cause = cause
-        self.attempts = attempts
-        self.elapsed = elapsed
 
 
 @dataclass(frozen=True)
@@ -114,19 +91,18 @@ class RetryPolicy:
 
         return wait
 
-    async def call(self, fn: Callable[[], Awaitable[T]], *, idempotent: bool = True) -> T:
-        """Run `fn`, retrying transient failures when the call is idempotent.
+    async def call(self, fn: Callable[[], Awaitable[T]], request: ApiRequest, *, idempotent: bool = True) -> T:
+        """Run `fn`, retrying transient API failures when the call is idempotent.
 
-        Any failure is raised as `ApiCallFailed` carrying the attempts made and the time spent.
+        An API failure that persists is raised as the `KubeError` for `request`, carrying the
+        attempts made and the time spent. Any other exception propagates unchanged.
         """
         started = time.monotonic()
-        if not idempotent:
-            try:
-                return await fn()
-            except Exception as exc:
-                raise ApiCallFailed(exc, 1, time.monotonic() - started) from exc
         attempts = 0
         try:
+            if not idempotent:
+                attempts = 1
+                return await fn()
             async for attempt in AsyncRetrying(
                 retry=retry_if_exception(is_transient),
                 stop=stop_after_attempt(self.attempts) | stop_before_delay(self.total_seconds),
@@ -137,8 +113,12 @@ class RetryPolicy:
                 with attempt:
                     attempts += 1
                     return await fn()
+        except KubeError:
+            raise
         except Exception as exc:
-            raise ApiCallFailed(exc, attempts, time.monotonic() - started) from exc
+            if not is_api_failure(exc):
+                raise
+            raise api_failure(exc, request, attempts, time.monotonic() - started) from exc
         raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
 
 

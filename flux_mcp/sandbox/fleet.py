@@ -278,7 +278,6 @@ def event(
         "source": {"component": component},
         "reportingComponent": component,
         "reportingInstance": f"{component}-0",
-        "reportingController": component,
     }
 
 
@@ -373,7 +372,7 @@ def deployment_set(
         "metadata": meta(rs_name, ns, labels=pod_labels, created=created, ownerReferences=[owner_dep],
                          annotations={"deployment.kubernetes.io/revision": "1"}),
         "spec": {"replicas": replicas, "selector": {"matchLabels": {**selector, "pod-template-hash": template_hash}},
-                 "template": spec_template},
+                 "template": {**spec_template, "metadata": {"labels": pod_labels}}},
         "status": {"replicas": replicas, "fullyLabeledReplicas": replicas, "readyReplicas": available,
                    "availableReplicas": available, "observedGeneration": 1},
     })
@@ -958,8 +957,7 @@ def _images_and_notifications(fleet: Fleet, clock: Clock) -> None:
     policy = set_uid({
         "apiVersion": IMG_V1, "kind": "ImagePolicy",
         "metadata": meta("podinfo", ns, labels=labels, created=clock.ago(60 * 24 * 20)),
-        "spec": {"imageRepositoryRef": {"name": "podinfo"}, "policy": {"semver": {"range": ">=7.0.0"}},
-                 "interval": "10m"},
+        "spec": {"imageRepositoryRef": {"name": "podinfo"}, "policy": {"semver": {"range": ">=7.0.0"}}},
         "status": {"observedGeneration": 1,
                    "conditions": failed_conditions(failure.reason, failure.message, clock.ago(30))},
     })

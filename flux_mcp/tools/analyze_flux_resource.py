@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
@@ -9,9 +10,10 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from flux_mcp.flux.rca import Analysis, Hop, analyze, render_analysis
-from flux_mcp.tools._evidence import walk_from
+from flux_mcp.ops.evidence import walk_from
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, KindArg, NameArg, NamespaceArg
-from flux_mcp.tools._registry import flux_tool, respond, runtime
+from flux_mcp.tools._response import respond
 
 
 class ChainHop(BaseModel):
@@ -43,7 +45,8 @@ class AnalysisResult(BaseModel):
     evidence: list[EvidenceLine]
     actions: list[str]
     notes: list[str] = []
-    complete: bool = Field(description="False when the fetch budget ran out before the walk finished.")
+    complete: bool = Field(description="False when the fetch budget ran out before the walk finished, or the "
+                           "API was unavailable while reading evidence (the notes say what).")
     api_calls: int = Field(description="Kubernetes API calls made by this analysis.")
 
 
@@ -89,5 +92,12 @@ async def analyze_flux_resource(
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)
-    _, analysis, api_calls = await walk_from(gw, kind, name, namespace, apiVersion, analyze)
-    return respond(rt, render_analysis(analysis), to_result(analysis, api_calls))
+    walked = await walk_from(gw, kind, name, namespace, apiVersion, analyze)
+    analysis = walked.answer
+    if walked.unavailable:
+        # First, so the text's length limit drops it last; `complete` of the rendered analysis stays
+        # as the walk set it: its "fetch budget" wording is about the walk, not about an outage.
+        analysis = replace(analysis, notes=(walked.unavailable_note, *analysis.notes))
+    result = to_result(analysis, walked.api_calls)
+    result.complete = result.complete and not walked.unavailable
+    return respond(rt, render_analysis(analysis), result)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import copy
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
 import yaml
@@ -15,19 +13,18 @@ from pydantic import BaseModel, Field
 
 from flux_mcp.flux.guard import managing_object, refusal_message
 from flux_mcp.flux.refs import display
-from flux_mcp.kube.discovery import ResourceKind
+from flux_mcp.kube.errors import KubeError
+from flux_mcp.ops.manifest_apply import Document, UnservedKind, action, apply_one, plan_manifest
+from flux_mcp.tools._boundary import kube_message
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ContextArg
-from flux_mcp.tools._registry import flux_tool, respond, runtime
-from flux_mcp.tools._writes import MAX_EXPANDED_VALUES, DryRunArg, OverwriteArg, check_expansion
+from flux_mcp.tools._response import respond
+from flux_mcp.tools._write_arguments import MAX_EXPANDED_VALUES, DryRunArg, OverwriteArg, check_expansion
 
 if TYPE_CHECKING:
-    from flux_mcp.kube.gateway import KubeGateway
+    pass
 
 MAX_MANIFEST_CHARS = 1_000_000
-# A CRD applied a moment ago may not be served yet; its custom resources get a few short retries.
-CRD_SETTLE_ATTEMPTS = 10
-CRD_SETTLE_DELAY = 0.2
-_APPLY_FIRST = {"Namespace": 0, "CustomResourceDefinition": 1}
 
 
 class AppliedObject(BaseModel):
@@ -43,31 +40,6 @@ class AppliedObject(BaseModel):
 class ApplyResult(BaseModel):
     dry_run: bool
     objects: list[AppliedObject]
-
-
-@dataclass
-class Document:
-    index: int
-    """1-based position in the YAML stream, counting empty documents, as a reader counts `---`."""
-    line: int
-    obj: dict[str, Any]
-
-    @property
-    def where(self) -> str:
-        return f"document {self.index} (line {self.line})"
-
-
-@dataclass
-class Planned:
-    doc: Document
-    rk: ResourceKind
-    namespace: str
-    live: dict[str, Any] | None
-    crd_in_manifest: bool
-
-    @property
-    def label(self) -> str:
-        return display(self.rk.kind, self.namespace, str(self.doc.obj["metadata"]["name"]))
 
 
 def parse_documents(text: str) -> list[Document]:
@@ -130,75 +102,6 @@ def _objects_of(data: Any, index: int, line: int) -> list[Document]:
     return [Document(index, line, copy.deepcopy(data))]
 
 
-def _crd_kinds(documents: list[Document]) -> dict[tuple[str, str], ResourceKind]:
-    """Kinds defined by CustomResourceDefinitions in the same manifest, keyed by (apiVersion, kind)."""
-    kinds: dict[tuple[str, str], ResourceKind] = {}
-    for doc in documents:
-        if doc.obj["kind"] != "CustomResourceDefinition":
-            continue
-        spec = doc.obj.get("spec") or {}
-        names = spec.get("names") or {}
-        group, kind, plural = spec.get("group"), names.get("kind"), names.get("plural")
-        if not (isinstance(group, str) and isinstance(kind, str) and isinstance(plural, str)):
-            continue
-        for version in spec.get("versions") or []:
-            if isinstance(version, dict) and version.get("name"):
-                rk = ResourceKind(group, str(version["name"]), kind, plural, spec.get("scope") != "Cluster")
-                kinds[(rk.api_version, kind)] = rk
-    return kinds
-
-
-async def _plan(gw: KubeGateway, documents: list[Document]) -> list[Planned]:
-    defined = _crd_kinds(documents)
-    ordered = sorted(documents, key=lambda d: _APPLY_FIRST.get(str(d.obj["kind"]), 2))
-    plan: list[Planned] = []
-    for doc in ordered:
-        api_version, kind = str(doc.obj["apiVersion"]), str(doc.obj["kind"])
-        from_manifest = defined.get((api_version, kind))
-        try:
-            rk = await gw.resolve(kind, api_version)
-            from_manifest = None
-        except ToolError as exc:
-            if from_manifest is None:
-                raise ToolError(f"yaml_content {doc.where}: {exc}") from exc
-            rk = from_manifest
-        metadata = doc.obj["metadata"]
-        if rk.namespaced:
-            metadata["namespace"] = metadata.get("namespace") or gw.default_namespace
-        else:
-            metadata.pop("namespace", None)
-        namespace = str(metadata.get("namespace") or "")
-        live = None if from_manifest else await gw.get_or_none(rk, str(metadata["name"]), namespace or None)
-        plan.append(Planned(doc, rk, namespace, live, from_manifest is not None))
-    return plan
-
-
-async def _apply_one(gw: KubeGateway, item: Planned, dry_run: bool, overwrite: bool) -> dict[str, Any]:
-    name = str(item.doc.obj["metadata"]["name"])
-    attempts = CRD_SETTLE_ATTEMPTS if item.crd_in_manifest and not dry_run else 1
-    for attempt in range(attempts):
-        try:
-            return await gw.patch(
-                item.rk, name, item.namespace or None, item.doc.obj, patch_type="apply", dry_run=dry_run,
-                force=overwrite,
-            )
-        except ToolError:
-            if attempt + 1 >= attempts:
-                raise
-            await asyncio.sleep(CRD_SETTLE_DELAY)
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _action(item: Planned, applied: dict[str, Any], dry_run: bool) -> str:
-    if dry_run:
-        return "would be created" if item.live is None else "would be configured"
-    if item.live is None:
-        return "created"
-    before = (item.live.get("metadata") or {}).get("resourceVersion")
-    after = (applied.get("metadata") or {}).get("resourceVersion")
-    return "unchanged" if before and before == after else "configured"
-
-
 # Destructive: server-side apply replaces the fields it sets, and with overwrite=true takes them
 # over from other managers. Idempotent: applying the same manifest twice leaves the same state.
 @flux_tool(title="Apply Kubernetes manifest", read_only=False, destructive=True, idempotent=True)
@@ -225,7 +128,10 @@ async def apply_kubernetes_manifest(
     rt = runtime(ctx)
     documents = parse_documents(yaml_content)
     gw = await rt.gateway(context)
-    plan = await _plan(gw, documents)
+    try:
+        plan = await plan_manifest(gw, documents)
+    except UnservedKind as exc:
+        raise ToolError(f"yaml_content {exc.doc.where}: {kube_message(exc.cause)}") from exc
 
     managers: dict[int, str] = {}
     refusals: list[str] = []
@@ -247,17 +153,17 @@ async def apply_kubernetes_manifest(
             ))
             continue
         try:
-            applied = await _apply_one(gw, item, dry_run, overwrite)
-        except ToolError as exc:
+            applied = await apply_one(gw, item, dry_run, overwrite)
+        except KubeError as exc:
             done = ", ".join(f"{o.kind} {o.name}" for o in objects) or "nothing"
             rest = len(plan) - position - 1
             raise ToolError(
-                f"Applying {item.label} ({item.doc.where}) failed: {str(exc).rstrip('.')}. Already applied: {done}; "
-                f"{rest} later object(s) not attempted."
+                f"Applying {item.label} ({item.doc.where}) failed: {kube_message(exc).rstrip('.')}. "
+                f"Already applied: {done}; {rest} later object(s) not attempted."
             ) from exc
         objects.append(AppliedObject(
             kind=item.rk.kind, name=str(item.doc.obj["metadata"]["name"]), namespace=item.namespace,
-            api_version=item.rk.api_version, action=_action(item, applied, dry_run),
+            api_version=item.rk.api_version, action=action(item, applied, dry_run),
             managed_by=managers.get(position, ""),
         ))
 

@@ -11,8 +11,10 @@ from pydantic import BaseModel, Field
 
 from flux_mcp.flux.kinds import find_flux_kind
 from flux_mcp.flux.schema import FieldExplanation, SchemaPathError, explain_crd, render_explanation
+from flux_mcp.kube.errors import KubeError
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ContextArg, FluxKindArg
-from flux_mcp.tools._registry import flux_tool, respond, runtime
+from flux_mcp.tools._response import respond
 
 CRD_KIND = "CustomResourceDefinition"
 CRD_API_VERSION = "apiextensions.k8s.io/v1"
@@ -82,7 +84,7 @@ async def explain_flux_api(
         group, plural, preferred = flux_kind.group, flux_kind.plural, ""
         try:
             preferred = (await gw.resolve(f"{flux_kind.kind}.{flux_kind.group}")).version
-        except ToolError:
+        except KubeError:
             preferred = ""  # the CRD read below says precisely what is missing
     crd_rk = await gw.resolve(CRD_KIND, CRD_API_VERSION)
     crd = await gw.get_or_none(crd_rk, f"{plural}.{group}")

@@ -12,9 +12,11 @@ from pydantic import BaseModel, Field
 from flux_mcp.flux.diagram import DiagramFormat, render_diagram
 from flux_mcp.flux.graph import FluxGraph
 from flux_mcp.flux.refs import ObjectKey, key_sort_key
-from flux_mcp.tools._flux_graph import collect_graph, resolve_root
+from flux_mcp.ops.flux_graph import collect_graph, resolve_root
+from flux_mcp.tools._boundary import kube_message
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import K8S_NAME_PATTERN, ContextArg, OptionalNamespaceArg
-from flux_mcp.tools._registry import flux_tool, respond, runtime
+from flux_mcp.tools._response import respond
 
 STRUCTURED_LIST_LIMIT = 50
 NOTE_RESERVE = 500
@@ -82,7 +84,7 @@ async def get_flux_dependency_graph(
         raise ToolError("give both root_kind and root_name to centre the diagram on one object, or neither")
     rt = runtime(ctx)
     gw = await rt.gateway(context)
-    collected = await collect_graph(gw, namespace or None)
+    collected = await collect_graph(gw, namespace or None, kube_message)
     graph = collected.graph
     keys: set[ObjectKey] | None = None
     scope = "all namespaces"

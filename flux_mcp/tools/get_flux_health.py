@@ -9,9 +9,11 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from flux_mcp.flux.health import BLOCKED_LINES_PER_GROUP, count_by_state, health_report, render_health
-from flux_mcp.tools._flux_graph import collect_graph
+from flux_mcp.ops.flux_graph import collect_graph
+from flux_mcp.tools._boundary import kube_message
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ContextArg, OptionalNamespaceArg
-from flux_mcp.tools._registry import flux_tool, respond, runtime
+from flux_mcp.tools._response import respond
 
 
 class HealthGroupModel(BaseModel):
@@ -50,7 +52,7 @@ async def get_flux_health(
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)
-    collected = await collect_graph(gw, namespace or None)
+    collected = await collect_graph(gw, namespace or None, kube_message)
     report = health_report(collected.graph, namespace or None)
     notes = "".join(f"note: {note}\n" for note in collected.notes)
     limit = rt.settings.output_limit - len(notes)

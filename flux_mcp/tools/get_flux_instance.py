@@ -12,11 +12,14 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from flux_mcp.flux.kinds import FLUX_KINDS, OPERATOR_GROUP, is_flux_group
-from flux_mcp.flux.render import to_yaml
 from flux_mcp.flux.status import evaluate_status, workload_state
-from flux_mcp.tools._cluster import list_flux_objects
+from flux_mcp.kube.errors import KubeError
+from flux_mcp.ops.flux_objects import list_flux_objects
+from flux_mcp.tools._boundary import kube_message
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ContextArg
-from flux_mcp.tools._registry import flux_tool, respond, runtime
+from flux_mcp.tools._response import respond
+from flux_mcp.tools._yaml_text import to_yaml
 
 if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway
@@ -89,8 +92,8 @@ def _controller(deployment: dict[str, Any]) -> ControllerInfo:
 async def _tolerant(warnings: list[str], what: str, call: Any) -> Any:
     try:
         return await call
-    except ToolError as exc:
-        warnings.append(f"{what}: {exc}")
+    except KubeError as exc:
+        warnings.append(f"{what}: {kube_message(exc)}")
         return None
 
 
@@ -215,13 +218,13 @@ async def get_flux_instance(
             "Flux is not installed in this cluster: no *.toolkit.fluxcd.io or fluxcd.controlplane.io API is "
             "served. Install it with `flux install` / `flux bootstrap` or the flux-operator."
         )
-    object_errors: dict[str, str] = {}
+    object_errors: dict[str, KubeError] = {}
     deployments, crd_versions, objects = await asyncio.gather(
         _controllers(gw, warnings),
         _crd_versions(gw, warnings),
         list_flux_objects(gw, errors=object_errors),
     )
-    warnings += [f"listing {kind}: {error}" for kind, error in object_errors.items()]
+    warnings += [f"listing {kind}: {kube_message(error)}" for kind, error in object_errors.items()]
     controllers = sorted((_controller(d) for d in deployments), key=lambda c: c.name)
     instance = (objects.get("FluxInstance") or [None])[0]
     report = (objects.get("FluxReport") or [None])[0]

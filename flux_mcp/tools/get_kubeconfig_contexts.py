@@ -8,7 +8,8 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
-from flux_mcp.tools._registry import flux_tool, respond, runtime
+from flux_mcp.tools._declaration import flux_tool, runtime
+from flux_mcp.tools._response import respond
 
 if TYPE_CHECKING:
     from flux_mcp.runtime import Runtime

@@ -10,8 +10,9 @@ from pydantic import BaseModel, Field
 
 from flux_mcp.flux.budget import fit_items
 from flux_mcp.flux.kinds import is_flux_group
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ContextArg
-from flux_mcp.tools._registry import flux_tool, respond, runtime
+from flux_mcp.tools._response import respond
 
 
 class GroupSummary(BaseModel):

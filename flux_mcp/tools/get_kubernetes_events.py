@@ -10,9 +10,11 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from flux_mcp.flux.budget import fit_items
-from flux_mcp.tools._cluster import compile_grep, event_line, fetch_events, parse_duration, summarize_events
+from flux_mcp.ops.events import event_line, fetch_events, summarize_events
+from flux_mcp.tools._argument_values import compile_grep, parse_duration
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ContextArg, OptionalNameArg, OptionalNamespaceArg
-from flux_mcp.tools._registry import flux_tool, respond, runtime
+from flux_mcp.tools._response import respond
 
 
 class EventEntry(BaseModel):

@@ -12,9 +12,13 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from flux_mcp.flux.budget import fit_items
-from flux_mcp.tools._cluster import compile_grep, parse_duration, parse_time
+from flux_mcp.kube.errors import KubeError
+from flux_mcp.ops.timestamps import parse_time
+from flux_mcp.tools._argument_values import compile_grep, parse_duration
+from flux_mcp.tools._boundary import kube_message
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ContextArg, NameArg, NamespaceArg
-from flux_mcp.tools._registry import flux_tool, respond, runtime
+from flux_mcp.tools._response import respond
 
 if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway
@@ -179,8 +183,8 @@ async def get_kubernetes_logs(
     single_pod = len(pods) == 1
     for (pod_name, container_name), result in zip(streams, results, strict=True):
         label = container_name if single_pod else f"{pod_name}/{container_name}"
-        if isinstance(result, ToolError):
-            errors.append(f"{pod_name}/{container_name}: {result}")
+        if isinstance(result, KubeError):
+            errors.append(f"{pod_name}/{container_name}: {kube_message(result)}")
             continue
         if isinstance(result, BaseException):
             raise result

@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-import re
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
+from lightkube.utils.quantity import parse_quantity
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from flux_mcp.flux.budget import fit_items
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ContextArg, OptionalNameArg, OptionalNamespaceArg
-from flux_mcp.tools._registry import flux_tool, respond, runtime
+from flux_mcp.tools._response import respond
 
 if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway
 
 METRICS_GROUP = "metrics.k8s.io"
-_QUANTITY = re.compile(r"^([0-9.]+(?:e[+-]?\d+)?)([a-zA-Z]*)$")
-_CPU_SCALE = {"n": 1e-6, "u": 1e-3, "m": 1.0, "": 1000.0, "k": 1e6}
-_MEMORY_SCALE = {
-    "": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "Ki": 1024, "Mi": 1024**2, "Gi": 1024**3, "Ti": 1024**4,
-}
+# metrics-server reports CPU in nanocores ("12345678n"); lightkube 1.0.1's parse_quantity knows
+# every suffix but n and u, so those two are scaled here and the rest is left to it.
+_SUB_MILLI = {"n": Decimal("1e-9"), "u": Decimal("1e-6")}
 
 
 class ContainerUsage(BaseModel):
@@ -45,18 +45,38 @@ class MetricsResult(BaseModel):
     truncated: bool = False
 
 
-def cpu_millicores(quantity: str) -> float:
-    match = _QUANTITY.match(str(quantity).strip())
-    if not match or match.group(2) not in _CPU_SCALE:
-        return 0.0
-    return float(match.group(1)) * _CPU_SCALE[match.group(2)]
+def _quantity(value: Any) -> Decimal:
+    """A Kubernetes quantity as a number; a ValueError naming the value when it is not one."""
+    text = str(value).strip()
+    scale = _SUB_MILLI.get(text[-1:], Decimal(1))
+    digits = text[:-1] if text[-1:] in _SUB_MILLI else text
+    try:
+        parsed = parse_quantity(digits)
+    except ValueError:
+        parsed = None
+    if parsed is None or (scale != 1 and not digits[-1:].isdigit()):
+        raise ValueError(f"{value!r} is not a Kubernetes quantity")
+    return Decimal(parsed) * scale
 
 
-def memory_mib(quantity: str) -> float:
-    match = _QUANTITY.match(str(quantity).strip())
-    if not match or match.group(2) not in _MEMORY_SCALE:
-        return 0.0
-    return float(match.group(1)) * _MEMORY_SCALE[match.group(2)] / 1024**2
+def cpu_millicores(quantity: Any) -> float:
+    return float(_quantity(quantity) * 1000)
+
+
+def memory_mib(quantity: Any) -> float:
+    return float(_quantity(quantity) / 1024**2)
+
+
+def _usage(item: dict[str, Any], container: dict[str, Any], resource: str) -> float:
+    value = (container.get("usage") or {}).get(resource, "0")
+    try:
+        return cpu_millicores(value) if resource == "cpu" else memory_mib(value)
+    except ValueError as exc:
+        metadata = item.get("metadata") or {}
+        raise ToolError(
+            f"the metrics API reported an unreadable {resource} usage for pod {metadata.get('namespace')}/"
+            f"{metadata.get('name')} container {container.get('name')}: {exc}; check metrics-server"
+        ) from exc
 
 
 async def _metrics_version(gw: KubeGateway) -> str:
@@ -83,8 +103,8 @@ def _pod_usage(item: dict[str, Any]) -> PodUsage:
     containers = [
         ContainerUsage(
             container=str(c.get("name", "")),
-            cpu_millicores=round(cpu_millicores((c.get("usage") or {}).get("cpu", "0")), 1),
-            memory_mib=round(memory_mib((c.get("usage") or {}).get("memory", "0")), 1),
+            cpu_millicores=round(_usage(item, c, "cpu"), 1),
+            memory_mib=round(_usage(item, c, "memory"), 1),
         )
         for c in item.get("containers") or []
     ]

@@ -17,13 +17,15 @@ from pydantic import BaseModel, Field
 from flux_mcp.flux.budget import fit_items
 from flux_mcp.flux.kinds import find_flux_kind
 from flux_mcp.flux.redaction import redact_object
-from flux_mcp.flux.render import to_yaml
 from flux_mcp.flux.status import object_status
 from flux_mcp.kube.discovery import ResourceKind
-from flux_mcp.tools._cluster import EventSummary, age, event_line, parse_time, warning_events_by_object
+from flux_mcp.ops.events import EventSummary, event_line, warning_events_by_object
+from flux_mcp.ops.timestamps import age, parse_time
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._fieldpath import FieldPath, parse_field_path
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, KindArg, OptionalNameArg, OptionalNamespaceArg
-from flux_mcp.tools._registry import flux_tool, respond, runtime
+from flux_mcp.tools._response import respond
+from flux_mcp.tools._yaml_text import to_yaml
 
 if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway, ListPage

@@ -12,16 +12,11 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from flux_mcp.flux.refs import display
+from flux_mcp.ops.managed_guard import check_managed, namespace_for
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, KindArg, NameArg
-from flux_mcp.tools._registry import flux_tool, respond, runtime
-from flux_mcp.tools._writes import (
-    DryRunArg,
-    ObjectNamespaceArg,
-    OverwriteArg,
-    check_expansion,
-    check_managed,
-    namespace_for,
-)
+from flux_mcp.tools._response import respond
+from flux_mcp.tools._write_arguments import DryRunArg, ObjectNamespaceArg, OverwriteArg, check_expansion
 
 PatchType = Literal["merge", "json", "strategic"]
 JSON_PATCH_OPS = frozenset({"add", "remove", "replace", "move", "copy", "test"})

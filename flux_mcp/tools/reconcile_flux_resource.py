@@ -10,22 +10,18 @@ from mcp.types import CallToolResult
 from pydantic import Field
 
 from flux_mcp.flux.reconcile import reconcile_patch, reconcile_refusal
-from flux_mcp.tools._params import ApiVersionArg, ContextArg, FluxKindArg, NameArg, NamespaceArg
-from flux_mcp.tools._reconciliation import (
-    DEFAULT_TIMEOUT,
+from flux_mcp.ops.reconcile_waiter import (
     ReconcileResult,
     ReconcileStep,
-    TimeoutArg,
-    WaitArg,
     Waiter,
-    progress_reporter,
-    refusal_as_tool_error,
-    render_result,
     resolve_target,
     source_chain,
     summarize,
 )
-from flux_mcp.tools._registry import flux_tool, respond, runtime
+from flux_mcp.tools._declaration import flux_tool, runtime
+from flux_mcp.tools._params import ApiVersionArg, ContextArg, FluxKindArg, NameArg, NamespaceArg
+from flux_mcp.tools._reconcile_response import DEFAULT_TIMEOUT, TimeoutArg, WaitArg, progress_reporter, render_result
+from flux_mcp.tools._response import respond
 
 
 # Not idempotent: every call is a new request the controller acts on (a fresh Git fetch, a new
@@ -70,8 +66,7 @@ async def reconcile_flux_resource(
     if refusal:
         raise ToolError(refusal)
     token = target.new_token()
-    with refusal_as_tool_error():
-        own_patch = reconcile_patch(target.kind, token, force=force, reset=reset)
+    own_patch = reconcile_patch(target.kind, token, force=force, reset=reset)
 
     sources, skipped = await source_chain(gw, target) if with_source else ([], [])
     waiter = Waiter.start(gw, progress_reporter(ctx, rt.settings.mask_secrets), timeout)

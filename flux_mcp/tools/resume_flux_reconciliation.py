@@ -9,20 +9,11 @@ from mcp.types import CallToolResult
 
 from flux_mcp.flux.reconcile import resume_patch
 from flux_mcp.flux.status import is_suspended
+from flux_mcp.ops.reconcile_waiter import ReconcileResult, Waiter, resolve_target, summarize
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, FluxKindArg, NameArg, NamespaceArg
-from flux_mcp.tools._reconciliation import (
-    DEFAULT_TIMEOUT,
-    ReconcileResult,
-    TimeoutArg,
-    WaitArg,
-    Waiter,
-    progress_reporter,
-    refusal_as_tool_error,
-    render_result,
-    resolve_target,
-    summarize,
-)
-from flux_mcp.tools._registry import flux_tool, respond, runtime
+from flux_mcp.tools._reconcile_response import DEFAULT_TIMEOUT, TimeoutArg, WaitArg, progress_reporter, render_result
+from flux_mcp.tools._response import respond
 
 
 # Not idempotent: like reconcile_flux_resource, every call requests a new reconcile. Not
@@ -49,8 +40,7 @@ async def resume_flux_reconciliation(
     gw = await rt.gateway(context)
     target = await resolve_target(gw, kind, name, namespace, apiVersion)
     token = target.new_token()
-    with refusal_as_tool_error():
-        patch = resume_patch(target.kind, token)
+    patch = resume_patch(target.kind, token)
     was_suspended = is_suspended(target.obj, target.kind)
 
     waiter = Waiter.start(gw, progress_reporter(ctx, rt.settings.mask_secrets), timeout)

@@ -10,9 +10,10 @@ from pydantic import BaseModel, Field
 
 from flux_mcp.flux.reconcile import suspend_patch
 from flux_mcp.flux.status import is_suspended
+from flux_mcp.ops.reconcile_waiter import resolve_target
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, FluxKindArg, NameArg, NamespaceArg
-from flux_mcp.tools._reconciliation import refusal_as_tool_error, resolve_target
-from flux_mcp.tools._registry import flux_tool, respond, runtime
+from flux_mcp.tools._response import respond
 
 
 class SuspendResult(BaseModel):
@@ -44,8 +45,7 @@ async def suspend_flux_reconciliation(
     rt = runtime(ctx)
     gw = await rt.gateway(context)
     target = await resolve_target(gw, kind, name, namespace, apiVersion)
-    with refusal_as_tool_error():
-        patch = suspend_patch(target.kind)
+    patch = suspend_patch(target.kind)
     method = "spec.suspend" if target.kind.suspend_style == "spec" else f"annotation {target.kind.suspend_annotation}"
     if is_suspended(target.obj, target.kind):
         result = SuspendResult(

@@ -10,9 +10,10 @@ from pydantic import BaseModel, Field
 
 from flux_mcp.flux.refs import ObjectKey
 from flux_mcp.flux.trace import Trace, TraceHop, render_trace, trace
-from flux_mcp.tools._evidence import walk_from
+from flux_mcp.ops.evidence import walk_from
+from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, KindArg, NameArg, OptionalNamespaceArg
-from flux_mcp.tools._registry import flux_tool, respond, runtime
+from flux_mcp.tools._response import respond
 
 
 class TraceStep(BaseModel):
@@ -80,5 +81,6 @@ async def trace_kubernetes_resource(
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)
-    start, result, _ = await walk_from(gw, kind, name, namespace or None, apiVersion, trace)
-    return respond(rt, render_trace(result), to_result(start, result))
+    # A trace reads objects only: an unavailable API fails the call instead of leaving gaps.
+    walked = await walk_from(gw, kind, name, namespace or None, apiVersion, trace)
+    return respond(rt, render_trace(walked.answer), to_result(walked.start, walked.answer))

@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import anyio
 from mcp.client import Client
 from mcp.client.stdio import StdioServerParameters
 
 from flux_mcp.sandbox import Sandbox
+from tests.harness import call_tool
 
 REPO = Path(__file__).resolve().parents[2]
 WRITE_TOOLS = {
@@ -71,8 +71,8 @@ async def test_read_only_stdio_session_makes_no_mutating_request(sandbox: Sandbo
         assert not names & WRITE_TOOLS
         for tool in tools:
             assert tool.annotations is not None and tool.annotations.read_only_hint is True, tool.name
-            with anyio.fail_after(CALL_TIMEOUT):
-                result = await client.call_tool(tool.name, arguments_for(tool.name, tool.input_schema))
+            arguments = arguments_for(tool.name, tool.input_schema)
+            result = await call_tool(client, tool.name, arguments, within=CALL_TIMEOUT)
             called.append(tool.name)
             if result.is_error:
                 failed.append(f"{tool.name}: {' '.join(getattr(b, 'text', '') for b in result.content)}")

@@ -16,6 +16,7 @@ from mcp import Client
 from flux_mcp.sandbox import Sandbox
 from flux_mcp.server import build_server
 from flux_mcp.settings import Settings
+from tests.harness import call_tool
 
 ROLES = Path(__file__).resolve().parents[2] / "toolhive" / "kubernetes"
 PROBE = "fluxcd-mcp-rbac-probe"
@@ -162,7 +163,7 @@ async def run(sandbox: Sandbox, kubeconfig: Path, calls: tuple[Call, ...], roles
     async with Client(build_server(Settings(kubeconfig=str(kubeconfig), read_only=read_only))) as client:
         for call in calls:
             start = len(sandbox.requests)
-            result = await client.call_tool(call.tool, call.args)
+            result = await call_tool(client, call.tool, call.args)
             text = "\n".join(getattr(block, "text", "") for block in result.content)
             made = [(r.verb, r.path, r.status) for r in sandbox.requests[start:]]
             outcomes.append(Outcome(call, bool(result.is_error), text, made))

@@ -213,6 +213,6 @@ def case_for(tool: str, schema: dict[str, Any], read_only_hint: bool | None) -> 
 
 def tools_under_test() -> list[str]:
     """The catalogue plus whatever the server registers today, so new tools are covered too."""
-    from flux_mcp.tools._registry import load_tools
+    from flux_mcp.tools._catalogue import tool_specs
 
-    return sorted(set(CATALOGUE) | set(load_tools()))
+    return sorted(set(CATALOGUE) | {spec.name for spec in tool_specs()})

@@ -26,9 +26,10 @@ from mcp.types import CallToolResult, Tool
 from flux_mcp.sandbox import Sandbox
 from flux_mcp.server import build_server
 from flux_mcp.settings import Settings
+from tests.harness import call_tool, list_tools, text_of
 
 from ._catalogue import CATALOGUE, PROBE_CONFIGMAP, PROBE_NAMESPACE, case_for, tools_under_test
-from ._harness import call_tool, ensure_probe_configmap, error_problem, list_tools, result_text
+from ._harness import ensure_probe_configmap, error_problem
 from ._summary import SUMMARY
 
 SECTION = "bad input (hypothesis examples per tool)"
@@ -136,7 +137,7 @@ def judge(session: Session, tool: str, args: dict[str, Any], field: str, schema:
         return None
     if not result.is_error:
         return None
-    text = result_text(result)
+    text = text_of(result)
     problem = error_problem(text)
     if problem:
         return problem
@@ -151,7 +152,7 @@ def judge(session: Session, tool: str, args: dict[str, Any], field: str, schema:
 def still_answers(session: Session) -> str | None:
     result = session.call("get_kubeconfig_contexts", {})
     if result.is_error:
-        return f"the session no longer answers: {result_text(result)[:200]!r}"
+        return f"the session no longer answers: {text_of(result)[:200]!r}"
     return None
 
 
@@ -322,7 +323,7 @@ def test_named_hostile_input(hostile: Hostile, session: Session) -> None:
     except TimeoutError:
         SUMMARY.record(NAMED, hostile.tool, False, f"{hostile.label}: hang")
         raise AssertionError(f"{hostile.label}: no answer within the call timeout") from None
-    text = result_text(result)
+    text = text_of(result)
     problem = error_problem(text) if result.is_error else None
     if problem is None and hostile.must_fail and not result.is_error:
         problem = f"accepted: {text[:200]!r}"

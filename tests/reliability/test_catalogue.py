@@ -5,8 +5,9 @@ from __future__ import annotations
 import jsonschema
 from mcp.client import Client
 
+from tests.harness import list_tools
+
 from ._catalogue import CASES, CATALOGUE, CATALOGUE_READ, CATALOGUE_WRITE
-from ._harness import list_tools
 from .conftest import ServerFactory
 
 

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 from mcp.server.mcpserver.exceptions import ToolError
 
-from flux_mcp.tools._cluster import age, compile_grep, parse_duration, summarize_events
+from flux_mcp.ops.events import summarize_events
+from flux_mcp.ops.timestamps import age
+from flux_mcp.tools._argument_values import compile_grep, parse_duration
 from flux_mcp.tools.get_kubernetes_logs import _split, selector_of
 from flux_mcp.tools.get_kubernetes_metrics import cpu_millicores, memory_mib
 
@@ -90,6 +92,18 @@ def test_cpu_quantities(quantity: str, millicores: float) -> None:
 @pytest.mark.parametrize("quantity, mib", [("128Mi", 128), ("1Gi", 1024), ("2048Ki", 2), ("1048576", 1)])
 def test_memory_quantities(quantity: str, mib: float) -> None:
     assert memory_mib(quantity) == pytest.approx(mib)
+
+
+@pytest.mark.parametrize("quantity", ["bad", "", "12x", "1.2.3", "n", "Min"])
+def test_a_quantity_that_is_not_one_is_an_error_not_zero(quantity: str) -> None:
+    with pytest.raises(ValueError, match="is not a Kubernetes quantity"):
+        cpu_millicores(quantity)
+    with pytest.raises(ValueError, match="is not a Kubernetes quantity"):
+        memory_mib(quantity)
+
+
+def test_nanocores_as_metrics_server_reports_them() -> None:
+    assert cpu_millicores("12345678n") == pytest.approx(12.345678)
 
 
 def test_unstamped_log_lines_stay_with_the_line_before() -> None:

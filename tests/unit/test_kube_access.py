@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 import yaml
-from mcp.server.mcpserver.exceptions import ToolError
 
 from flux_mcp.kube.access import IN_CLUSTER_CONTEXT, KubeAccess, merge_kubeconfigs
+from flux_mcp.kube.errors import ConfigProblem
 from flux_mcp.settings import Settings
 
 TOKEN = "kubeconfig-token-never-shown-0123456789"
@@ -103,7 +103,7 @@ def test_switching_context_is_in_memory_and_checked(tmp_path: Path) -> None:
 
     assert access.current_context == "b"
     assert path.read_text() == before
-    with pytest.raises(ToolError, match="unknown kubeconfig context 'c'; known contexts: a, b"):
+    with pytest.raises(ConfigProblem, match="unknown kubeconfig context 'c'; known contexts: a, b"):
         access.set_current_context("c")
 
 
@@ -124,14 +124,14 @@ async def test_one_gateway_per_context_built_lazily_and_cached(tmp_path: Path) -
 async def test_an_unknown_context_argument_lists_the_known_ones(tmp_path: Path) -> None:
     path = write(tmp_path / "c.yaml", kubeconfig({"a": ("a", "u")}, current="a"))
 
-    with pytest.raises(ToolError, match="known contexts: a"):
+    with pytest.raises(ConfigProblem, match="known contexts: a"):
         await KubeAccess(Settings(kubeconfig=str(path))).gateway("nope")
 
 
 async def test_a_missing_kubeconfig_is_a_clear_error_on_first_use_not_at_construction(tmp_path: Path) -> None:
     access = KubeAccess(Settings(kubeconfig=str(tmp_path / "absent.yaml")))
 
-    with pytest.raises(ToolError) as raised:
+    with pytest.raises(ConfigProblem) as raised:
         await access.gateway()
 
     assert "cannot load the Kubernetes configuration: no kubeconfig file found" in str(raised.value)
@@ -142,14 +142,14 @@ async def test_a_broken_kubeconfig_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text("clusters: [unclosed")
 
-    with pytest.raises(ToolError, match="cannot read kubeconfig"):
+    with pytest.raises(ConfigProblem, match="cannot read kubeconfig"):
         await KubeAccess(Settings(kubeconfig=str(path))).gateway()
 
 
 async def test_a_kubeconfig_without_current_context_asks_for_one(tmp_path: Path) -> None:
     path = write(tmp_path / "c.yaml", kubeconfig({"a": ("a", "u")}))
 
-    with pytest.raises(ToolError, match="no current-context"):
+    with pytest.raises(ConfigProblem, match="no current-context"):
         await KubeAccess(Settings(kubeconfig=str(path))).gateway()
 
 
@@ -190,7 +190,7 @@ def test_in_cluster_config_when_no_kubeconfig_exists(monkeypatch: pytest.MonkeyP
 
     assert [(c.name, c.namespace, c.current) for c in contexts] == [(IN_CLUSTER_CONTEXT, "flux-mcp", True)]
     assert access.in_cluster
-    with pytest.raises(ToolError, match="in-cluster"):
+    with pytest.raises(ConfigProblem, match="in-cluster"):
         access.set_current_context("other")
 
 
@@ -199,7 +199,7 @@ async def test_a_yaml_error_next_to_a_private_key_never_quotes_the_key(tmp_path:
     path = tmp_path / "broken.yaml"
     path.write_text(f"users:\n- name: u\n  user:\n    client-key-data: {private_key}\n    : [unclosed\n")
 
-    with pytest.raises(ToolError, match="cannot read kubeconfig") as raised:
+    with pytest.raises(ConfigProblem, match="cannot read kubeconfig") as raised:
         await KubeAccess(Settings(kubeconfig=str(path))).gateway()
 
     assert "line 5" in str(raised.value)
@@ -229,5 +229,5 @@ async def test_impersonating_groups_without_a_user_is_refused_with_the_fix(tmp_p
     path = write(tmp_path / "c.yaml", kubeconfig({"a": ("a", "u")}, current="a"))
     access = KubeAccess(Settings(kubeconfig=str(path), kube_as_group=("sre",)))
 
-    with pytest.raises(ToolError, match="--kube-as"):
+    with pytest.raises(ConfigProblem, match="--kube-as"):
         await access.gateway()

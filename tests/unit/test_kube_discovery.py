@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx2
 import pytest
-from mcp.server.mcpserver.exceptions import ToolError
 
+from flux_mcp.kube.errors import KindNotServed
 from tests.unit.fake_api import FakeApi
 
 
@@ -47,7 +47,7 @@ async def test_kind_dot_group_selects_the_group() -> None:
 
 
 async def test_a_flux_kind_without_its_crd_names_the_missing_component() -> None:
-    with pytest.raises(ToolError) as raised:
+    with pytest.raises(KindNotServed) as raised:
         await FakeApi().gateway().resolve("ImagePolicy")
 
     assert str(raised.value).startswith(
@@ -56,12 +56,12 @@ async def test_a_flux_kind_without_its_crd_names_the_missing_component() -> None
 
 
 async def test_operator_kinds_name_flux_operator() -> None:
-    with pytest.raises(ToolError, match=r"FluxInstance .* not installed .* flux-operator"):
+    with pytest.raises(KindNotServed, match=r"FluxInstance .* not installed .* flux-operator"):
         await FakeApi().gateway().resolve("FluxInstance")
 
 
 async def test_a_typo_lists_the_closest_kinds() -> None:
-    with pytest.raises(ToolError) as raised:
+    with pytest.raises(KindNotServed) as raised:
         await FakeApi().gateway().resolve("Deploymnet")
 
     assert "unknown kind 'Deploymnet'" in str(raised.value)
@@ -69,7 +69,7 @@ async def test_a_typo_lists_the_closest_kinds() -> None:
 
 
 async def test_an_unserved_version_lists_the_served_ones() -> None:
-    with pytest.raises(ToolError, match="serves versions v1, v1beta2"):
+    with pytest.raises(KindNotServed, match="serves versions v1, v1beta2"):
         await FakeApi().gateway().resolve("Kustomization", "kustomize.toolkit.fluxcd.io/v9")
 
 

@@ -1,4 +1,4 @@
-"""KubeGateway over a scripted API: real lightkube requests, plain dicts back, ToolErrors out."""
+"""KubeGateway over a scripted API: real lightkube requests, plain dicts back, typed KubeErrors out."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import json
 
 import httpx2
 import pytest
-from mcp.server.mcpserver.exceptions import ToolError
 
+from flux_mcp.kube.errors import Forbidden, KubeError
+from flux_mcp.tools._boundary import error_message
 from tests.unit.fake_api import FakeApi, named, object_list, status
 
 KS = "/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations"
@@ -81,7 +82,7 @@ async def test_a_missing_object_names_close_names_in_its_namespace() -> None:
     api = FakeApi().on("GET", KS, object_list(named("apps"), named("infra-configs"), named("infra-controllers")))
     gw = api.gateway()
 
-    with pytest.raises(ToolError) as raised:
+    with pytest.raises(KubeError) as raised:
         await gw.get("Kustomization", "infra-config", "flux-system")
 
     message = str(raised.value)
@@ -113,7 +114,7 @@ async def test_transient_503_is_retried_then_succeeds() -> None:
 async def test_permanent_503_reports_attempts_and_the_server() -> None:
     api = FakeApi().on("GET", f"{KS}/apps", httpx2.Response(503, text="down"))
 
-    with pytest.raises(ToolError) as raised:
+    with pytest.raises(KubeError) as raised:
         await api.gateway().get("Kustomization", "apps", "flux-system")
 
     message = str(raised.value)
@@ -124,14 +125,14 @@ async def test_permanent_503_reports_attempts_and_the_server() -> None:
 async def test_an_error_without_content_type_is_still_mapped() -> None:
     api = FakeApi().on("GET", f"{KS}/apps", httpx2.Response(500, content=b"boom", headers={}))
 
-    with pytest.raises(ToolError, match="HTTP 500"):
+    with pytest.raises(KubeError, match="HTTP 500"):
         await api.gateway().get("Kustomization", "apps", "flux-system")
 
 
 async def test_create_is_never_retried() -> None:
     api = FakeApi().on("POST", KS, status(503, "unavailable"))
 
-    with pytest.raises(ToolError, match="HTTP 503"):
+    with pytest.raises(KubeError, match="HTTP 503"):
         await api.gateway().create(named("new"))
 
     assert len([r for r in api.requests if r.method == "POST"]) == 1
@@ -154,7 +155,7 @@ async def test_merge_patch_retries_a_conflict_once() -> None:
 async def test_json_patch_conflicts_are_not_retried() -> None:
     api = FakeApi().on("PATCH", f"{KS}/apps", status(409, "conflict"))
 
-    with pytest.raises(ToolError, match="409"):
+    with pytest.raises(KubeError, match="409"):
         await api.gateway().patch("Kustomization", "apps", "flux-system", [{"op": "add", "path": "/x", "value": 1}],
                                   patch_type="json")
 
@@ -200,17 +201,19 @@ async def test_forbidden_logs_name_the_pods_log_subresource() -> None:
     path = "/api/v1/namespaces/team-api/pods/api-server-1/log"
     api = FakeApi().on("GET", path, status(403, 'pods "api-server-1" is forbidden', "Forbidden"))
 
-    with pytest.raises(ToolError) as raised:
+    with pytest.raises(Forbidden) as raised:
         await api.gateway().pod_logs("api-server-1", "team-api")
 
-    assert 'resources: ["pods/log"]' in str(raised.value)
-    assert 'verbs: ["get"]' in str(raised.value)
+    request = raised.value.request
+    assert request is not None and (request.resource, request.verb) == ("pods/log", "get")
+    # The tool boundary turns that request into the RBAC rule to add.
+    assert 'resources: ["pods/log"]' in (error_message(raised.value) or "")
 
 
 async def test_raw_get_maps_a_missing_aggregated_api() -> None:
     api = FakeApi()
 
-    with pytest.raises(ToolError, match="not found"):
+    with pytest.raises(KubeError, match="not found"):
         await api.gateway().raw_get("/apis/metrics.k8s.io/v1beta1/namespaces/default/pods")
 
 
@@ -220,7 +223,7 @@ async def test_transport_failures_say_the_api_cannot_be_reached() -> None:
 
     api = FakeApi().on("GET", "/api/v1", refuse)
 
-    with pytest.raises(ToolError) as raised:
+    with pytest.raises(KubeError) as raised:
         await api.gateway().discovery()
 
     message = str(raised.value)

@@ -289,7 +289,7 @@ class FakeClock:
 
 
 def waiter_for(script: list[dict[str, Any]], timeout: float) -> tuple[Any, ScriptedGateway, list[str]]:
-    from flux_mcp.tools._reconciliation import Waiter
+    from flux_mcp.ops.reconcile_waiter import Waiter
 
     gateway = ScriptedGateway(script)
     clock = FakeClock()
@@ -303,7 +303,7 @@ def waiter_for(script: list[dict[str, Any]], timeout: float) -> tuple[Any, Scrip
 
 
 def target_of(obj: dict[str, Any]) -> Any:
-    from flux_mcp.tools._reconciliation import Target
+    from flux_mcp.ops.reconcile_waiter import Target
 
     return Target(rk=None, kind=flux_kind(obj["kind"]), obj=obj)  # type: ignore[arg-type]
 
@@ -340,7 +340,8 @@ async def test_waiting_stops_when_the_object_is_suspended_under_our_feet() -> No
 
 
 async def test_a_timed_out_chain_says_which_object_is_still_reconciling_and_is_not_an_error() -> None:
-    from flux_mcp.tools._reconciliation import render_result, summarize
+    from flux_mcp.ops.reconcile_waiter import summarize
+    from flux_mcp.tools._reconcile_response import render_result
 
     repo = flux_object("GitRepository", "flux-system", conditions=[ready()])
     ks = flux_object("Kustomization", "apps", spec={"sourceRef": {"kind": "GitRepository", "name": "flux-system"}})

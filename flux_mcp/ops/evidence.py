@@ -1,0 +1,192 @@
+"""Fetch what an analysis walk asked for (`flux.evidence.Requests`), in one concurrent batch per round.
+
+The walks in `flux.rca` and `flux.trace` are pure; this is their only I/O. A round fetches every
+requested object, pod list, event list and log at once, so the number of rounds is the depth of
+the chain being followed (bounded by `MAX_ROUNDS`), never one round trip per object in a loop.
+Failures to read supporting evidence (events, logs) degrade to a note; when the API was unavailable
+(5xx, unreachable) rather than refusing, the fetcher also records what it could not read, so the
+answer says it may be missing evidence instead of passing the gap off as harmless. Failures to read
+the objects themselves surface as the gateway's KubeError.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from flux_mcp.flux.evidence import Evidence, PodLogQuery, PodQuery, Requests, parse_controller_log
+from flux_mcp.flux.refs import ObjectKey
+from flux_mcp.kube.discovery import ResourceKind
+from flux_mcp.kube.errors import KubeError, Unavailable, Unreachable
+from flux_mcp.ops.events import fetch_events
+
+if TYPE_CHECKING:
+    from flux_mcp.kube.gateway import KubeGateway  # lightkube loads on first use, not at start-up
+
+log = logging.getLogger("flux_mcp.ops.evidence")
+
+MAX_ROUNDS = 8
+MAX_OBJECTS_PER_ROUND = 40
+MAX_PODS = 20
+POD_LOG_TAIL = 60
+CONTROLLER_LOG_TAIL = 1000
+T = TypeVar("T")
+
+
+class EvidenceFetcher:
+    """Fetches requests into an Evidence store through one gateway; counts the API calls it makes."""
+
+    def __init__(self, gw: KubeGateway) -> None:
+        self.gw = gw
+        self.calls = 0
+        self.unavailable: list[str] = []
+        """What could not be read because the API was unavailable (not because it refused)."""
+        self._kinds: dict[tuple[str, str], ResourceKind] | None = None
+
+    async def resource_kind(self, key: ObjectKey) -> ResourceKind | None:
+        if self._kinds is None:
+            self._kinds = {(rk.group, rk.kind): rk for rk in await self.gw.discovery()}
+        rk = self._kinds.get((key.group, key.kind))
+        if rk is None and not key.group:
+            rk = next((r for (_, kind), r in self._kinds.items() if kind == key.kind), None)
+        return rk
+
+    async def run(
+        self, evidence: Evidence, step: Callable[[], object], rounds: int = MAX_ROUNDS
+    ) -> None:
+        """Call `step` (a pure walk over `evidence`) and fetch its requests until it asks for nothing."""
+        for _ in range(rounds):
+            step()
+            if not evidence.requests:
+                return
+            await self.fetch(evidence, evidence.requests)
+        evidence.final = True
+
+    async def fetch(self, evidence: Evidence, requests: Requests) -> None:
+        objects = sorted(requests.objects)[:MAX_OBJECTS_PER_ROUND]
+        await asyncio.gather(
+            *(self._object(evidence, key) for key in objects),
+            *(self._events(evidence, key) for key in sorted(requests.events)),
+            *(self._pods(evidence, query) for query in sorted(requests.pods)),
+            *(self._pod_log(evidence, query) for query in sorted(requests.pod_logs)),
+            *(self._controller_log(evidence, component) for component in sorted(requests.controller_logs)),
+        )
+
+    def _gap(self, evidence: Evidence, what: str, exc: KubeError) -> None:
+        if isinstance(exc, Unavailable | Unreachable):
+            self.unavailable.append(what)
+            evidence.gaps.append(f"{what} (the Kubernetes API was unavailable: {_first_line(exc)})")
+        else:
+            evidence.gaps.append(f"{what} ({_first_line(exc)})")
+
+    async def _counted(self, call: Awaitable[T]) -> T:
+        self.calls += 1
+        return await call
+
+    async def _object(self, evidence: Evidence, key: ObjectKey) -> None:
+        rk = await self.resource_kind(key)
+        if rk is None:
+            evidence.add_object(key, None)
+            evidence.gaps.append(f"{key.display}: the cluster does not serve kind {key.kind}"
+                                 + (f" ({key.group})" if key.group else ""))
+            return
+        obj = await self._counted(self.gw.get_or_none(rk, key.name, key.namespace or None))
+        evidence.add_object(key, obj)
+
+    async def _events(self, evidence: Evidence, key: ObjectKey) -> None:
+        try:
+            events = await self._counted(fetch_events(
+                self.gw, key.namespace or None, involved_kind=key.kind, involved_name=key.name,
+                event_type="Warning",
+            ))
+        except KubeError as exc:
+            log.debug("events of %s unavailable: %s", key, exc)
+            self._gap(evidence, f"events of {key.display}", exc)
+            events = []
+        evidence.events[key] = events
+
+    async def _pods(self, evidence: Evidence, query: PodQuery) -> None:
+        try:
+            page = await self._counted(self.gw.list("Pod", query.namespace, label_selector=query.selector,
+                                                    limit=MAX_PODS))
+            evidence.pods[query] = page.items
+        except KubeError as exc:
+            self._gap(evidence, f"pods {query.selector} in {query.namespace}", exc)
+            evidence.pods[query] = []
+
+    async def _pod_log(self, evidence: Evidence, query: PodLogQuery) -> None:
+        text = ""
+        attempts = (True, False) if query.previous else (False,)
+        for previous in attempts:
+            try:
+                text = await self._counted(self.gw.pod_logs(
+                    query.pod, query.namespace, container=query.container or None, tail_lines=POD_LOG_TAIL,
+                    previous=previous, timestamps=False,
+                ))
+            except KubeError as exc:
+                # No previous instance (the container never restarted since the node came up): the
+                # current one is the next best thing.
+                if previous:
+                    continue
+                self._gap(evidence, f"logs of pod {query.namespace}/{query.pod}", exc)
+            if text.strip():
+                break
+        evidence.pod_logs[query] = text.splitlines()
+
+    async def _controller_log(self, evidence: Evidence, component: str) -> None:
+        """The recent log of a Flux controller, found by its `app=<component>` pod label."""
+        lines = []
+        try:
+            page = await self._counted(self.gw.list("Pod", None, label_selector=f"app={component}", limit=5))
+            for pod in page.items[:2]:
+                metadata = pod.get("metadata") or {}
+                text = await self._counted(self.gw.pod_logs(
+                    str(metadata.get("name")), str(metadata.get("namespace")), tail_lines=CONTROLLER_LOG_TAIL,
+                    timestamps=False,
+                ))
+                lines.extend(parse_controller_log(text))
+        except KubeError as exc:
+            self._gap(evidence, f"{component} logs", exc)
+        evidence.controller_logs[component] = lines
+
+
+@dataclass(frozen=True)
+class Walk(Generic[T]):
+    """The outcome of `walk_from`."""
+
+    start: ObjectKey
+    answer: T
+    """The pure walk's final answer."""
+    api_calls: int
+    """API calls made, the first read included."""
+    unavailable: tuple[str, ...] = ()
+    """Evidence not read because the API was unavailable: the answer may be missing part of it."""
+
+    @property
+    def unavailable_note(self) -> str:
+        if not self.unavailable:
+            return ""
+        return ("the Kubernetes API was unavailable while reading " + ", ".join(self.unavailable)
+                + ": this answer may be missing evidence; retry when the API answers again")
+
+
+async def walk_from(
+    gw: KubeGateway, kind: str, name: str, namespace: str | None, api_version: str | None,
+    walk: Callable[[ObjectKey, Evidence], T],
+) -> Walk[T]:
+    """Read one object and run a pure walk from it (`rca.analyze`, `trace.trace`) until it has what it needs."""
+    rk = await gw.resolve(kind, api_version)
+    obj = await gw.get(rk, name, namespace)
+    start = ObjectKey.of(obj)
+    evidence = Evidence()
+    evidence.add_object(start, obj)
+    fetcher = EvidenceFetcher(gw)
+    await fetcher.run(evidence, lambda: walk(start, evidence))
+    return Walk(start, walk(start, evidence), fetcher.calls + 1, tuple(fetcher.unavailable))
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__

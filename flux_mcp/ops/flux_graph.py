@@ -1,0 +1,83 @@
+"""One concurrent collection of every Flux object, turned into a FluxGraph (graph, health, inventory tools)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from flux_mcp.flux.graph import FluxGraph
+from flux_mcp.flux.kinds import FLUX_KINDS, find_flux_kind
+from flux_mcp.flux.refs import ObjectKey
+from flux_mcp.kube.errors import KubeError
+from flux_mcp.ops.errors import OperationError
+from flux_mcp.ops.flux_objects import list_flux_objects
+
+if TYPE_CHECKING:
+    from flux_mcp.kube.gateway import KubeGateway
+
+
+@dataclass
+class Collected:
+    graph: FluxGraph
+    notes: list[str] = field(default_factory=list)
+    """Degradations the answer must mention (kinds that could not be listed, a narrowed scope)."""
+
+
+async def collect_graph(
+    gw: KubeGateway, namespace: str | None = None, describe: Callable[[KubeError], str] = str,
+) -> Collected:
+    """List every installed Flux kind in all namespaces, concurrently, and build the graph.
+
+    All namespaces even when `namespace` is given: references cross namespaces (dependsOn,
+    sourceRef.namespace), and a narrower list would report their targets as missing. When the
+    cluster-wide list is refused (namespace-scoped RBAC), the kinds refused are listed in
+    `namespace` alone and the answer says so. `describe` words a listing failure for the notes
+    (the tools pass the tool boundary's wording, which adds the RBAC rule to a 403).
+    """
+    errors: dict[str, KubeError] = {}
+    by_kind = await list_flux_objects(gw, None, errors=errors)
+    notes: list[str] = []
+    if errors and namespace:
+        retry_errors: dict[str, KubeError] = {}
+        narrowed = await list_flux_objects(gw, namespace, kinds=list(errors), errors=retry_errors)
+        by_kind.update(narrowed)
+        if narrowed:
+            notes.append(
+                f"{', '.join(sorted(narrowed))} listed in namespace {namespace} only (cluster-wide list refused): "
+                "references into other namespaces may show as missing"
+            )
+        errors = retry_errors
+    for kind, error in sorted(errors.items()):
+        notes.append(f"could not list {kind}: {describe(error)}")
+    objects = [obj for items in by_kind.values() for obj in items]
+    return Collected(FluxGraph(objects), notes)
+
+
+def resolve_root(
+    graph: FluxGraph, kind: str, name: str, namespace: str, notes: Sequence[str] = ()
+) -> ObjectKey:
+    """The key of an existing Flux object, or an OperationError naming the nearest existing names.
+
+    `notes` are the collection's degradations: when listing failed, the object may exist, so
+    the error gives the listing failure instead of a misleading "not found".
+    """
+    flux_kind = find_flux_kind(kind)
+    if flux_kind is None:
+        raise OperationError(f"{kind!r} is not a Flux kind; Flux kinds: {', '.join(k.kind for k in FLUX_KINDS)}")
+    key = ObjectKey(flux_kind.kind, namespace, name, flux_kind.group)
+    node = graph.nodes.get(key)
+    if node is not None and node.obj is not None:
+        return key
+    if notes:
+        raise OperationError(f"cannot look up {flux_kind.kind} {namespace}/{name}: " + "; ".join(notes))
+    same_kind = [k for k, n in graph.nodes.items() if k.kind == flux_kind.kind and n.obj is not None]
+    in_namespace = sorted(k.name for k in same_kind if k.namespace == namespace)
+    near = difflib.get_close_matches(name, in_namespace, n=5, cutoff=0.5)
+    if not near:
+        near = [f"{k.namespace}/{k.name}" for k in sorted(same_kind, key=str) if k.name == name][:5]
+    if not near:
+        near = in_namespace[:5]
+    hint = f"; existing: {', '.join(near)}" if near else f"; no {flux_kind.kind} exists in namespace {namespace}"
+    raise OperationError(f"{flux_kind.kind} {namespace}/{name} not found{hint}")

@@ -1,0 +1,88 @@
+"""get_flux_health: every not-ready Flux object grouped by root cause, in the fleet and at 5,000 objects."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+from flux_mcp.sandbox import Sandbox
+from tests.harness import ask, leaked_canaries, server_on
+from tests.tools.scenarios import OUTPUT_LIMIT
+
+
+async def test_health_groups_every_failing_object_under_its_root_cause(
+    sandbox: Sandbox, sandbox_kubeconfig: Path
+) -> None:
+    answer = await ask(server_on(sandbox_kubeconfig), "get_flux_health")
+
+    assert not answer.is_error, answer.text
+    groups = {g["root"]: g for g in answer.structured["groups"]}
+    assert groups["GitRepository/team-billing/billing"]["blocked"] == [
+        "Kustomization/team-billing/billing-infra", "Kustomization/team-billing/billing-config",
+        "Kustomization/team-billing/billing-apps",
+    ]
+    assert groups["Kustomization/team-data/data-infra"]["blocked"] == ["Kustomization/team-data/data-apps"]
+    assert groups["GitRepository/team-search/search-repo"]["category"] == "missing"
+    assert groups["GitRepository/team-search/search-repo"]["blocked"] == ["Kustomization/team-search/search"]
+    assert groups["HelmRelease/team-web/frontend"]["blocked"] == []
+    assert groups["HelmRelease/team-web/frontend"]["reason"] == "RetriesExceeded"
+    assert groups["Kustomization/team-api/api"]["reason"] == "HealthCheckFailed"
+    assert groups["Kustomization/team-legacy/legacy"]["category"] == "suspended"
+    blocked_anywhere = {b for g in groups.values() for b in g["blocked"]}
+    assert "Kustomization/team-billing/billing-apps" not in groups, "a blocked object is not a root of its own"
+    assert len(blocked_anywhere) == sum(g["blocked_count"] for g in groups.values()), "each object listed once"
+    assert "create GitRepository team-search/search-repo or fix spec.sourceRef" in answer.text
+    assert "deploy-bot:****@github.com" in answer.text
+    assert leaked_canaries(answer.text) == []
+    assert leaked_canaries(json.dumps(answer.structured)) == []
+
+
+async def test_health_fetches_every_flux_kind_with_one_list_each_and_no_per_object_reads(
+    sandbox: Sandbox, sandbox_kubeconfig: Path
+) -> None:
+    await ask(server_on(sandbox_kubeconfig), "get_flux_health")
+
+    # /apis/<group>/<version> alone is discovery; object reads name a resource below it.
+    flux_reads = [r for r in sandbox.requests if "fluxcd" in r.path and len(r.path.strip("/").split("/")) >= 4]
+    assert flux_reads, "the Flux kinds were listed"
+    assert all(r.verb == "list" for r in flux_reads), [r.path for r in flux_reads if r.verb != "list"]
+    paths = [r.path for r in flux_reads]
+    assert len(paths) == len(set(paths)), "each kind listed once (the fleet fits in one page)"
+
+
+async def test_health_in_one_namespace_still_names_the_root_cause(sandbox: Sandbox, sandbox_kubeconfig: Path) -> None:
+    answer = await ask(server_on(sandbox_kubeconfig), "get_flux_health", namespace="team-data")
+
+    assert [g["root"] for g in answer.structured["groups"]] == ["Kustomization/team-data/data-infra"]
+    assert answer.text.startswith("Flux health in namespace team-data: 2 of 3 Flux objects need attention")
+
+
+async def test_health_of_five_thousand_objects_fits_the_budget_with_the_truncation_marker(
+    large_kubeconfig: Path,
+) -> None:
+    answer = await ask(server_on(large_kubeconfig, output_limit=OUTPUT_LIMIT), "get_flux_health")
+
+    assert not answer.is_error, answer.text
+    assert answer.structured["checked"] >= 5_000
+    assert len(answer.text) <= OUTPUT_LIMIT
+    assert answer.structured["truncated"]
+    assert answer.text.splitlines()[-1].startswith("… output truncated after")
+    assert "namespace=" in answer.text.splitlines()[-1]
+    assert answer.structured["groups"][0]["root"] == "GitRepository/team-billing/billing"
+
+
+async def test_a_kind_the_identity_may_not_list_is_named_with_the_rule_to_add(
+    sandbox: Sandbox, sandbox_kubeconfig: Path,
+) -> None:
+    sandbox.inject_fault("GET", r"^/apis/helm\.toolkit\.fluxcd\.io/v2/helmreleases$", status=403)
+
+    answer = await ask(server_on(sandbox_kubeconfig), "get_flux_health")
+
+    assert not answer.is_error, answer.text
+    note = next(n for n in answer.structured["notes"] if n.startswith("could not list HelmRelease:"))
+    assert "may not list helmreleases (API group helm.toolkit.fluxcd.io) cluster-wide" in note
+    assert yaml.safe_load(note[note.index("- apiGroups"):]) == [
+        {"apiGroups": ["helm.toolkit.fluxcd.io"], "resources": ["helmreleases"], "verbs": ["list"]}
+    ]

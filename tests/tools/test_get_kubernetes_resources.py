@@ -1,0 +1,197 @@
+"""get_kubernetes_resources: compact YAML, paging, fields, masking and near names over real HTTP with real lightkube."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import yaml
+
+from flux_mcp.sandbox import Sandbox
+from tests.harness import ask, leaked_canaries, server_on
+
+
+async def test_the_failing_git_repository_shows_its_reason_and_warning_events(
+    sandbox: Sandbox, sandbox_kubeconfig: Path
+) -> None:
+    answer = await ask(server_on(sandbox_kubeconfig), "get_kubernetes_resources",
+                       kind="GitRepository", name="billing", namespace="team-billing")
+
+    assert not answer.is_error, answer.text
+    assert "reason: GitOperationFailed" in answer.text
+    assert "# recent Warning events (newest last):" in answer.text
+    assert "deploy-bot:****@github.com" in answer.text
+    assert leaked_canaries(answer.text) == []
+    assert answer.structured["names"] == ["team-billing/billing"]
+
+
+async def test_warning_events_are_fetched_with_one_list_for_the_whole_page(
+    sandbox: Sandbox, sandbox_kubeconfig: Path
+) -> None:
+    answer = await ask(server_on(sandbox_kubeconfig), "get_kubernetes_resources", kind="Kustomization")
+
+    event_requests = [r for r in sandbox.requests if r.path.endswith("/events")]
+    assert len(event_requests) == 1
+    assert "involvedObject.kind=Kustomization" in event_requests[0].query.get("fieldSelector", "")
+    assert "HealthCheckFailed" in answer.text  # team-api/api carries its warning
+
+
+async def test_paging_returns_every_object_exactly_once(sandbox: Sandbox, sandbox_kubeconfig: Path) -> None:
+    server = server_on(sandbox_kubeconfig)
+    everything = await ask(server, "get_kubernetes_resources", kind="Kustomization", limit=1000)
+    expected = everything.structured["names"]
+
+    seen: list[str] = []
+    token = None
+    pages = 0
+    while True:
+        arguments = {"kind": "ks", "limit": 4, "fields": [".metadata.name"]}
+        if token:
+            arguments["continue_token"] = token
+        page = await ask(server, "get_kubernetes_resources", **arguments)
+        assert not page.is_error, page.text
+        seen += page.structured["names"]
+        pages += 1
+        token = page.structured.get("continue_token")
+        if not token:
+            break
+        assert f"continue_token={token!r}" in page.text
+
+    assert pages == -(-len(expected) // 4) and pages > 1
+    assert sorted(seen) == sorted(expected)
+    assert len(seen) == len(set(seen))
+
+
+async def test_fields_project_simple_json_paths(sandbox: Sandbox, sandbox_kubeconfig: Path) -> None:
+    answer = await ask(server_on(sandbox_kubeconfig), "get_kubernetes_resources", kind="Kustomization",
+                       namespace="team-data",
+                       fields=[".spec.dependsOn[*].name", '.status.conditions[?(@.type=="Ready")].reason'])
+
+    assert not answer.is_error, answer.text
+    assert ".spec.dependsOn[*].name: data-infra" in answer.text
+    assert '.status.conditions[?(@.type=="Ready")].reason: DependencyNotReady' in answer.text
+    assert "spec:" not in answer.text
+
+
+async def test_an_unsupported_field_expression_is_a_clear_error(sandbox: Sandbox, sandbox_kubeconfig: Path) -> None:
+    answer = await ask(server_on(sandbox_kubeconfig), "get_kubernetes_resources", kind="Kustomization",
+                       fields=["..metadata.name"])
+
+    assert answer.is_error
+    assert "unsupported field expression" in answer.text and "Supported forms" in answer.text
+
+
+async def test_secrets_are_masked_and_noise_is_stripped(sandbox: Sandbox, sandbox_kubeconfig: Path) -> None:
+    answer = await ask(server_on(sandbox_kubeconfig), "get_kubernetes_resources", kind="Secret")
+
+    assert not answer.is_error, answer.text
+    assert "'****'" in answer.text
+    assert "managedFields" not in answer.text
+    assert "last-applied-configuration" not in answer.text
+    assert leaked_canaries(answer.text + json.dumps(answer.structured)) == []
+
+
+async def test_secret_values_are_shown_when_masking_is_off(sandbox: Sandbox, sandbox_kubeconfig: Path) -> None:
+    answer = await ask(server_on(sandbox_kubeconfig, mask_secrets=False), "get_kubernetes_resources",
+                       kind="Secret", name="frontend-values", namespace="team-web")
+
+    secret = yaml.safe_load(answer.text.split("---\n", 1)[1])
+    decoded = base64.b64decode(secret["data"]["values.yaml"]).decode()
+    assert leaked_canaries(decoded) != []
+
+
+async def test_a_name_without_namespace_is_searched_in_every_namespace(
+    sandbox: Sandbox, sandbox_kubeconfig: Path
+) -> None:
+    answer = await ask(server_on(sandbox_kubeconfig), "get_kubernetes_resources", kind="hr", name="frontend")
+
+    assert answer.structured["names"] == ["team-web/frontend"]
+    assert "reason: UpgradeFailed" in answer.text or "RetriesExceeded" in answer.text
+
+
+async def test_a_misspelt_name_lists_close_names(sandbox: Sandbox, sandbox_kubeconfig: Path) -> None:
+    answer = await ask(server_on(sandbox_kubeconfig), "get_kubernetes_resources", kind="Kustomization",
+                       name="billing-infr", namespace="team-billing")
+
+    assert answer.is_error
+    assert 'Kustomization "billing-infr" in namespace "team-billing" not found' in answer.text
+    assert "billing-infra" in answer.text
+
+
+async def test_a_misspelt_kind_lists_close_kinds(sandbox: Sandbox, sandbox_kubeconfig: Path) -> None:
+    answer = await ask(server_on(sandbox_kubeconfig), "get_kubernetes_resources", kind="Kustomizaton")
+
+    assert answer.is_error and "Kustomization (kustomize.toolkit.fluxcd.io)" in answer.text
+
+
+async def test_over_budget_output_is_cut_between_objects_with_a_narrowing_hint(
+    sandbox: Sandbox, sandbox_kubeconfig: Path
+) -> None:
+    answer = await ask(server_on(sandbox_kubeconfig, output_limit=3000), "get_kubernetes_resources",
+                       kind="Kustomization")
+
+    assert not answer.is_error
+    assert len(answer.text) <= 3000
+    assert "output truncated" in answer.text and "smaller `limit`" in answer.text
+    assert answer.structured["truncated"] is True
+    assert answer.structured["shown"] < answer.structured["returned"]
+
+
+async def test_label_selectors_are_passed_to_the_api(sandbox: Sandbox, sandbox_kubeconfig: Path) -> None:
+    answer = await ask(server_on(sandbox_kubeconfig), "get_kubernetes_resources", kind="Deployment",
+                       namespace="flux-system", selector="app.kubernetes.io/part-of=flux", fields=[".metadata.name"])
+
+    assert "kustomize-controller" in answer.text
+    assert all(n.startswith("flux-system/") for n in answer.structured["names"])
+
+
+async def test_the_context_argument_selects_another_context(sandbox: Sandbox, sandbox_kubeconfig: Path) -> None:
+    # sandbox-alt defaults to namespace "default": a namespaced get without namespace looks there.
+    answer = await ask(server_on(sandbox_kubeconfig), "get_kubernetes_resources", kind="Kustomization",
+                       name="apps", namespace="flux-system", context="sandbox-alt")
+
+    assert answer.structured["names"] == ["flux-system/apps"]
+
+
+async def test_pages_cut_by_the_output_limit_resume_at_the_first_object_not_shown(
+    sandbox: Sandbox, sandbox_kubeconfig: Path
+) -> None:
+    expected = (await ask(server_on(sandbox_kubeconfig), "get_kubernetes_resources", kind="Kustomization",
+                          limit=1000, output="table")).structured["names"]
+    server = server_on(sandbox_kubeconfig, output_limit=3000)
+
+    seen: list[str] = []
+    token = None
+    for _ in range(len(expected) + 1):
+        arguments: dict[str, object] = {"kind": "Kustomization", "limit": 50}
+        if token:
+            arguments["continue_token"] = token
+        page = await ask(server, "get_kubernetes_resources", **arguments)
+        assert not page.is_error, page.text
+        assert len(page.text) <= 3000
+        seen += page.structured["names"]
+        token = page.structured.get("continue_token")
+        if not token:
+            break
+
+    assert len(seen) == len(set(seen))
+    assert sorted(seen) == sorted(expected)
+
+
+async def test_table_output_surveys_many_objects_one_line_each(sandbox: Sandbox, sandbox_kubeconfig: Path) -> None:
+    answer = await ask(server_on(sandbox_kubeconfig), "get_kubernetes_resources", kind="Kustomization",
+                       output="table")
+
+    lines = answer.text.splitlines()
+    assert lines[1].split()[:5] == ["NAMESPACE", "NAME", "STATE", "REASON", "AGE"]
+    billing = next(line for line in lines if " billing-infra " in f" {line} ")
+    assert billing.split()[:4] == ["team-billing", "billing-infra", "failed", "ArtifactFailed"]
+    assert len(lines) == 2 + answer.structured["returned"]
+
+
+async def test_a_forged_continue_token_is_refused_clearly(sandbox: Sandbox, sandbox_kubeconfig: Path) -> None:
+    answer = await ask(server_on(sandbox_kubeconfig), "get_kubernetes_resources", kind="Kustomization",
+                       continue_token="fluxcd-mcp:not-base64!")
+
+    assert answer.is_error and "continue_token" in answer.text
