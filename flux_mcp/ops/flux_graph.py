@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flux_mcp.flux.graph import FluxGraph
+from flux_mcp.flux.health import WORKLOAD_KINDS, WorkloadIssue, workload_issues
 from flux_mcp.flux.kinds import FLUX_KINDS, find_flux_kind
 from flux_mcp.flux.refs import ObjectKey
+from flux_mcp.flux.state import NOTIFICATION_KINDS
 from flux_mcp.kube.errors import KubeError
 from flux_mcp.ops.errors import OperationError
 from flux_mcp.ops.flux_objects import list_flux_objects
@@ -52,7 +55,31 @@ async def collect_graph(
     for kind, error in sorted(errors.items()):
         notes.append(f"could not list {kind}: {describe(error)}")
     objects = [obj for items in by_kind.values() for obj in items]
-    return Collected(FluxGraph(objects), notes)
+    events = await notification_warnings(gw, by_kind, notes, describe)
+    return Collected(FluxGraph(objects, events=events), notes)
+
+
+async def notification_warnings(
+    gw: KubeGateway, by_kind: dict[str, list[dict[str, Any]]], notes: list[str],
+    describe: Callable[[KubeError], str] = str,
+) -> list[dict[str, Any]]:
+    """Warning events of the notification kinds present (their delivery and auth failures), one list each.
+
+    Only kinds with objects are asked about; a refused or failed list is a note, not an error.
+    """
+    kinds = sorted(kind for kind in NOTIFICATION_KINDS if by_kind.get(kind))
+    results = await asyncio.gather(*(
+        gw.list_all("Event", None, field_selector=f"involvedObject.kind={kind}") for kind in kinds
+    ), return_exceptions=True)
+    events: list[dict[str, Any]] = []
+    for kind, result in zip(kinds, results, strict=True):
+        if isinstance(result, KubeError):
+            notes.append(f"could not read the events of {kind} objects: {describe(result)}")
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            events.extend(result)
+    return events
 
 
 def resolve_root(
@@ -81,3 +108,29 @@ def resolve_root(
         near = in_namespace[:5]
     hint = f"; existing: {', '.join(near)}" if near else f"; no {flux_kind.kind} exists in namespace {namespace}"
     raise OperationError(f"{flux_kind.kind} {namespace}/{name} not found{hint}")
+
+
+async def namespace_workloads(
+    gw: KubeGateway, graph: FluxGraph, namespace: str, notes: list[str],
+    describe: Callable[[KubeError], str] = str,
+) -> tuple[bool, list[WorkloadIssue], int]:
+    """Whether `namespace` exists, its unhealthy Flux-managed workloads, and how many Flux manages.
+
+    One list per workload kind and one of Pods (a crash-looping pod names the reason); a refused
+    list is a note, not an error.
+    """
+    if await gw.get_or_none("Namespace", namespace) is None:
+        return False, [], 0
+    kinds = (*WORKLOAD_KINDS, "Pod")
+    results = await asyncio.gather(*(gw.list_all(kind, namespace) for kind in kinds), return_exceptions=True)
+    listed: dict[str, list[dict[str, Any]]] = {}
+    for kind, result in zip(kinds, results, strict=True):
+        if isinstance(result, KubeError):
+            notes.append(f"could not list {kind} in namespace {namespace}: {describe(result)}")
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            listed[kind] = result
+    workloads = [obj for kind in WORKLOAD_KINDS for obj in listed.get(kind, [])]
+    issues, managed = workload_issues(graph, workloads, listed.get("Pod", []))
+    return True, issues, managed

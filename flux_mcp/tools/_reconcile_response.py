@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from flux_mcp.flux.budget import clip_line
 from flux_mcp.flux.redaction import redact_text
 from flux_mcp.flux.refs import display
 from flux_mcp.ops.reconcile_waiter import Progress, ReconcileResult
@@ -43,8 +44,7 @@ def progress_reporter(ctx: Context[Any, Any], mask_secrets: bool = True) -> Prog
         counter += 1
         if mask_secrets:
             message = redact_text(message)
-        if len(message) > PROGRESS_MESSAGE_LIMIT:
-            message = message[: PROGRESS_MESSAGE_LIMIT - 1] + "…"
+        message = clip_line(message, PROGRESS_MESSAGE_LIMIT)
         log.debug("progress %d: %s", counter, message)
         await ctx.report_progress(counter, None, message)
 
@@ -56,7 +56,10 @@ def render_result(result: ReconcileResult, verb: str = "reconcile") -> str:
     headline = {
         "ready": f"{who} is Ready",
         "failed": f"{who} {verb} failed",
-        "still-reconciling": f"{who} is still reconciling (timed out waiting)",
+        "still-reconciling": f"{who}: " + (
+            "reconcile request not picked up (timed out waiting)" if result.reason == "NotPickedUp"
+            else "still reconciling (timed out waiting)"
+        ),
         "requested": f"{who} {verb} requested (not waiting)",
         "skipped": f"{who} skipped",
     }[result.outcome]

@@ -84,8 +84,10 @@ async def analyze_flux_resource(
     Walks from the object along what blocks it: suspension, pending reconcile requests, not-ready
     dependsOn targets (recursively), a missing or failing source chain (HelmRelease → HelmChart →
     HelmRepository/OCIRepository/GitRepository/Bucket/ExternalArtifact), the workloads a failed
-    health check names (their pods' waiting reasons, restarts and log lines), and a HelmRelease's
-    release history when its retries are exhausted. Returns the root cause with a one-sentence
+    health check names (their pods' waiting reasons, restarts and log lines), a failed HelmRelease's
+    workloads and pods, and its release history when its retries are exhausted. A Ready
+    Kustomization/HelmRelease behind its source's revision is reported as drift; a notification
+    Provider/Alert/Receiver whose latest event is a Warning as failing. Returns the root cause with a one-sentence
     explanation, the causal chain, bounded evidence (conditions, Warning events, the controller's log
     lines for that object, pod states and logs) and next actions. Healthy objects are reported ready.
     Works on any Flux kind; Deployments, StatefulSets and DaemonSets are analysed through their pods.

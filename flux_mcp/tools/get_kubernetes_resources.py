@@ -14,7 +14,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
-from flux_mcp.flux.budget import fit_items
+from flux_mcp.flux.budget import clip_line, fit_items
 from flux_mcp.flux.kinds import find_flux_kind
 from flux_mcp.flux.redaction import redact_object
 from flux_mcp.flux.status import object_status
@@ -75,9 +75,7 @@ def _table_cells(obj: dict[str, Any], all_namespaces: bool, now: datetime) -> li
     cells.append(str(metadata.get("name") or ""))
     if isinstance(obj.get("status"), dict):
         status = object_status(obj, find_flux_kind(str(obj.get("kind", ""))) is not None)
-        message = " ".join(status.message.split())
-        if len(message) > TABLE_MESSAGE_CHARS:
-            message = message[: TABLE_MESSAGE_CHARS - 1] + "…"
+        message = clip_line(" ".join(status.message.split()), TABLE_MESSAGE_CHARS)
         cells += [status.state, status.reason or "-", age(parse_time(metadata.get("creationTimestamp")), now),
                   message]
     else:
