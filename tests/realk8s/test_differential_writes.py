@@ -19,9 +19,6 @@ from tests.realk8s.twins import Twins
 
 NAMESPACE = "differential"
 KNOWN_WRITES: list[Known] = [
-    Known(r'^apply_kubernetes_manifest \{"dry_run": true, .*interval: banana', True,
-          "the sandbox does not validate custom resources against the CRD schema: a dry run of "
-          "interval 'banana' is 'would be created' there, 422 (pattern) on the real server (issue 17 item 4)"),
     Known(r'^patch_kubernetes_resource \{"dry_run": true, .*replicas.*three', True,
           "the sandbox does not type-check built-in kinds: replicas 'three' passes its dry run, the real "
           "server answers 422 (issue 17 item 4)"),

@@ -105,9 +105,6 @@ async def test_the_real_controller_reports_a_failed_build_as_a_failure_it_will_r
     assert ks["status"]["observedGeneration"] == -1
 
 
-# Our state model reads Reconciling=True ProgressingWithRetry as "progressing, no failure yet" (issue 18
-# item 1, branch state-model): strict, so this turns red the moment that fix reaches main.
-@pytest.mark.xfail(strict=True, reason="issue 18 item 1: Ready=False + ProgressingWithRetry read as progressing")
 async def test_a_kustomization_whose_build_fails_is_reported_failing_with_the_build_error(fleet: Fleet) -> None:
     wait_condition(fleet.api, fleet.ks_path("broken"), "Ready", "False", "BuildFailed")
     health = await fleet.tools.ok("get_flux_health", namespace=FLUX_NAMESPACE)
