@@ -162,6 +162,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         stream=sys.stderr, level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if settings.mask_secrets:
+        from flux_mcp.flux.redaction import RedactingFilter
+
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(RedactingFilter())
     if args.command == "sandbox":
         return run_sandbox(args)
     if args.command == "call":

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import importlib
+import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from mcp.server.mcpserver import MCPServer
+from mcp.types import Tool as MCPTool
 
 from flux_mcp import __version__
 from flux_mcp.runtime import Runtime
@@ -16,6 +21,7 @@ from flux_mcp.tools._catalogue import tool_specs
 from flux_mcp.tools._declaration import ToolSpec
 
 SERVER_NAME = "fluxcd-mcp"
+log = logging.getLogger("flux_mcp.server")
 
 INSTRUCTIONS = """\
 fluxcd-mcp reads, analyses and operates Flux CD on Kubernetes.
@@ -33,6 +39,23 @@ Outputs are compact and bounded; when a result is cut, the message names the arg
 """
 
 
+# Cluster access (lightkube, httpx2, httpcore2, h2, ...) is imported on the first tool call, not at
+# start-up: the first tools/list answer does not need it. Once that answer is out the process is
+# idle until the first question, so a background thread imports it then and the first call does
+# not pay for it. Imports only: nothing touches the cluster before a tool asks. The short delay
+# keeps the thread off the CPU while the client is still reading that answer.
+WARM_UP_MODULES = ("flux_mcp.kube.access", "flux_mcp.kube.gateway", "httpcore2", "flux_mcp.ops.diff")
+WARM_UP_DELAY_SECONDS = 0.25
+
+
+def _warm_up() -> None:
+    for name in WARM_UP_MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception:  # pragma: no cover - the first tool call reports a broken install itself
+            log.debug("warm-up import of %s failed", name, exc_info=True)
+
+
 class FluxMCPServer(MCPServer[Any]):
     """An MCPServer that carries the runtime its tools share."""
 
@@ -40,6 +63,15 @@ class FluxMCPServer(MCPServer[Any]):
         super().__init__(lifespan=_connection_lifespan, **kwargs)
         self.runtime = runtime
         self.open_connections = 0
+        self._warmed = False
+
+    async def list_tools(self) -> list[MCPTool]:
+        tools = await super().list_tools()
+        if not self._warmed:
+            self._warmed = True
+            thread = threading.Thread(target=_warm_up, name="fluxcd-mcp-warm-up", daemon=True)
+            asyncio.get_running_loop().call_later(WARM_UP_DELAY_SECONDS, thread.start)
+        return tools
 
 
 @asynccontextmanager

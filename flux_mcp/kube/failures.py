@@ -15,6 +15,8 @@ import httpx2
 import msgspec
 from lightkube.core.exceptions import ApiError, ConfigError
 
+from flux_mcp.flux.budget import clip_line
+from flux_mcp.flux.redaction import redact_text
 from flux_mcp.kube.errors import (
     ApiRequest,
     BadRequest,
@@ -97,7 +99,8 @@ def _server_message(exc: BaseException) -> str:
             decoded = None
         if isinstance(decoded, dict) and decoded.get("message"):
             return str(decoded["message"])
-    return body[:500]
+    # Masked before the cut: a cut through a token leaves a fragment no detector recognises.
+    return clip_line(redact_text(body), 500)
 
 
 def _server_reason(exc: BaseException) -> str:
@@ -112,12 +115,25 @@ def _tries(attempts: int, elapsed: float) -> str:
     return f" after {attempts} attempts over {elapsed:.1f} s"
 
 
+def config_problem(cause: ConfigError) -> str:
+    """What failed in the kubeconfig, without an exec plugin's output.
+
+    lightkube puts the plugin's whole stderr in the message ("Exec aws returned 1: <stderr>"), and
+    a plugin may echo its environment, tokens included: keep the command and exit status only.
+    """
+    text = str(cause)
+    if text.startswith("Exec ") and " returned " in text:
+        head = text.split(":", 1)[0]
+        return f"the exec credential plugin failed ({head.removeprefix('Exec ')}; its output is not shown)"
+    return text
+
+
 def api_failure(cause: BaseException, request: ApiRequest, attempts: int = 1, elapsed: float = 0.0) -> KubeError:
     """The typed error for an API failure (`is_api_failure(cause)` holds) of the call `request` describes."""
     server = request.server or "the configured server"
     tried: dict[str, Any] = {"request": request, "attempts": attempts, "elapsed": elapsed}
     if isinstance(cause, ConfigError):
-        return ConfigProblem(f"kubeconfig problem: {cause}.", **tried)
+        return ConfigProblem(f"kubeconfig problem: {config_problem(cause)}.", **tried)
     if isinstance(cause, httpx2.TimeoutException):
         return TimedOut(
             f"the Kubernetes API at {server} did not answer in time ({type(cause).__name__}"

@@ -87,13 +87,14 @@ def _api_info(rk: ResourceKind) -> Any:
     return create_api_info(rk.group, rk.version, rk.kind, rk.plural)
 
 
-def _plain(obj: Any) -> dict[str, Any]:
+def _plain(obj: Any, keep_managed_fields: bool = False) -> dict[str, Any]:
     # Generic resources are dict subclasses whose nested values are already plain. managedFields is
-    # dropped as soon as an object is decoded: no tool shows or needs it, and on real clusters it is
-    # often the largest part of an object (it would double the memory of a 5,000-object analysis).
+    # dropped as soon as an object is decoded unless asked for (the diff names field owners): on
+    # real clusters it is often the largest part of an object (it would double the memory of a
+    # 5,000-object analysis).
     plain = dict(obj) if obj is not None else {}
     metadata = plain.get("metadata")
-    if isinstance(metadata, dict):
+    if isinstance(metadata, dict) and not keep_managed_fields:
         metadata.pop("managedFields", None)
     return plain
 
@@ -210,8 +211,9 @@ class KubeGateway:
         return _plain(obj)
 
     async def get_or_none(
-        self, kind: str | ResourceKind, name: str, namespace: str | None = None
+        self, kind: str | ResourceKind, name: str, namespace: str | None = None, *, managed_fields: bool = False,
     ) -> dict[str, Any] | None:
+        """The object, or None when it does not exist; `managed_fields=True` keeps metadata.managedFields."""
         rk = await self._rk(kind)
         ns = self._namespace(rk, namespace)
         request = self._describe("get", rk, ns, name)
@@ -219,7 +221,7 @@ class KubeGateway:
             obj = await self._call(request, lambda: self._lk.get(resource_class(rk), name, namespace=ns))
         except NotFound:
             return None
-        return _plain(obj)
+        return _plain(obj, keep_managed_fields=managed_fields)
 
     async def _near_names(self, rk: ResourceKind, namespace: str | None, name: str) -> tuple[str, ...] | None:
         try:

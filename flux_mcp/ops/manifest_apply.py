@@ -38,16 +38,27 @@ class Document:
 
 
 @dataclass
-class Planned:
+class Resolved:
+    """A document with its resource kind and the namespace it goes to ("" when cluster-scoped)."""
+
     doc: Document
     rk: ResourceKind
     namespace: str
-    live: dict[str, Any] | None
     crd_in_manifest: bool
+    """Its kind is defined by a CustomResourceDefinition of the same manifest and not served yet."""
+
+    @property
+    def name(self) -> str:
+        return str(self.doc.obj["metadata"]["name"])
 
     @property
     def label(self) -> str:
-        return display(self.rk.kind, self.namespace, str(self.doc.obj["metadata"]["name"]))
+        return display(self.rk.kind, self.namespace, self.name)
+
+
+@dataclass
+class Planned(Resolved):
+    live: dict[str, Any] | None = None
 
 
 class UnservedKind(Exception):
@@ -77,10 +88,12 @@ def crd_kinds(documents: list[Document]) -> dict[tuple[str, str], ResourceKind]:
     return kinds
 
 
-async def plan_manifest(gw: KubeGateway, documents: list[Document]) -> list[Planned]:
+async def resolve_manifest(gw: KubeGateway, documents: list[Document]) -> list[Resolved]:
+    """Documents in apply order (Namespaces, then CRDs, then the rest), kinds resolved through
+    discovery, metadata.namespace set to where each object goes (shared by apply and diff)."""
     defined = crd_kinds(documents)
     ordered = sorted(documents, key=lambda d: _APPLY_FIRST.get(str(d.obj["kind"]), 2))
-    planned: list[Planned] = []
+    resolved: list[Resolved] = []
     for doc in ordered:
         api_version, kind = str(doc.obj["apiVersion"]), str(doc.obj["kind"])
         from_manifest = defined.get((api_version, kind))
@@ -96,9 +109,15 @@ async def plan_manifest(gw: KubeGateway, documents: list[Document]) -> list[Plan
             metadata["namespace"] = metadata.get("namespace") or gw.default_namespace
         else:
             metadata.pop("namespace", None)
-        namespace = str(metadata.get("namespace") or "")
-        live = None if from_manifest else await gw.get_or_none(rk, str(metadata["name"]), namespace or None)
-        planned.append(Planned(doc, rk, namespace, live, from_manifest is not None))
+        resolved.append(Resolved(doc, rk, str(metadata.get("namespace") or ""), from_manifest is not None))
+    return resolved
+
+
+async def plan_manifest(gw: KubeGateway, documents: list[Document]) -> list[Planned]:
+    planned: list[Planned] = []
+    for item in await resolve_manifest(gw, documents):
+        live = None if item.crd_in_manifest else await gw.get_or_none(item.rk, item.name, item.namespace or None)
+        planned.append(Planned(item.doc, item.rk, item.namespace, item.crd_in_manifest, live))
     return planned
 
 

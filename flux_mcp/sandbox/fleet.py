@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from flux_mcp.sandbox.canaries import plant_canaries
 from flux_mcp.sandbox.logs import LogKey, LogLine, controller_line, rfc3339
 
 Obj = dict[str, Any]
@@ -684,6 +685,7 @@ def build_fleet(scale: int = 0, operator: bool = True, now: datetime | None = No
     add_state_scenarios(fleet, clock)
     if operator:
         _operator(fleet, clock)
+    plant_canaries(fleet, clock)
     for i in range(scale):
         _tenant(fleet, clock, i)
     return fleet

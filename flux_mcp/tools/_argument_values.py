@@ -7,18 +7,21 @@ from datetime import timedelta
 
 from mcp.server.mcpserver.exceptions import ToolError
 
+from flux_mcp.flux.pattern import PatternError, UserPattern, compile_pattern
+from flux_mcp.flux.redaction import redact_text
+
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)", re.I)
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
-def compile_grep(pattern: str | None) -> re.Pattern[str] | None:
-    """A case-insensitive regular expression from a `grep` argument; a ToolError when it is invalid."""
+def compile_grep(pattern: str | None) -> UserPattern | None:
+    """A case-insensitive RE2 pattern from a `grep` argument; a ToolError when it is invalid."""
     if not pattern:
         return None
     try:
-        return re.compile(pattern, re.IGNORECASE)
-    except re.error as exc:
-        raise ToolError(f"invalid grep regular expression {pattern!r}: {exc}") from exc
+        return compile_pattern(pattern)
+    except PatternError as exc:
+        raise ToolError(f"invalid grep regular expression {redact_text(pattern)!r}: {exc}") from exc
 
 
 def parse_duration(text: str, argument: str = "since") -> timedelta:

@@ -10,6 +10,7 @@ from flux_mcp.tools._declaration import ToolFn, ToolSpec, spec_of
 from flux_mcp.tools.analyze_flux_resource import analyze_flux_resource
 from flux_mcp.tools.apply_kubernetes_manifest import apply_kubernetes_manifest
 from flux_mcp.tools.delete_kubernetes_resource import delete_kubernetes_resource
+from flux_mcp.tools.diff_kubernetes_manifest import diff_kubernetes_manifest
 from flux_mcp.tools.explain_flux_api import explain_flux_api
 from flux_mcp.tools.get_flux_dependency_graph import get_flux_dependency_graph
 from flux_mcp.tools.get_flux_health import get_flux_health
@@ -36,6 +37,7 @@ READ_TOOLS: tuple[ToolFn, ...] = (
     get_flux_inventory_tree,
     trace_kubernetes_resource,
     explain_flux_api,
+    diff_kubernetes_manifest,
     get_kubernetes_resources,
     get_kubernetes_events,
     get_kubernetes_logs,

@@ -11,6 +11,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
+from flux_mcp.bounded import bounded
 from flux_mcp.flux.guard import managing_object, refusal_message
 from flux_mcp.flux.refs import display
 from flux_mcp.kube.errors import KubeError
@@ -126,7 +127,7 @@ async def apply_kubernetes_manifest(
     lets the API server validate everything without persisting it.
     """
     rt = runtime(ctx)
-    documents = parse_documents(yaml_content)
+    documents = await bounded(lambda: parse_documents(yaml_content), "parsing yaml_content")
     gw = await rt.gateway(context)
     try:
         plan = await plan_manifest(gw, documents)

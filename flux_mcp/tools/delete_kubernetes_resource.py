@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from flux_mcp.flux.kinds import find_flux_kind
 from flux_mcp.flux.refs import display
-from flux_mcp.ops.managed_guard import check_managed, namespace_for
+from flux_mcp.ops.managed_guard import check_contents, check_managed, namespace_for
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, KindArg, NameArg
 from flux_mcp.tools._response import respond
@@ -69,6 +69,8 @@ async def delete_kubernetes_resource(
     Refuses objects managed by Flux (owner labels), naming the managing Kustomization/HelmRelease/
     ResourceSet, because Flux would recreate them; delete from Git instead, or pass overwrite=true.
     Deleting a Flux object lets its controller clean up what it applied; the result says what.
+    Deleting a Namespace that holds Flux objects or Flux-managed objects, or the CRD of a Flux kind
+    (or of a kind with Flux-managed objects), is refused the same way.
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)
@@ -77,6 +79,7 @@ async def delete_kubernetes_resource(
     target = display(rk.kind, ns, name)
     live = await gw.get(rk, name, ns or None)
     manager = check_managed(target, live, None, "delete", overwrite)
+    await check_contents(gw, rk, name, live, overwrite)
     await gw.delete(rk, name, ns or None, dry_run=dry_run)
 
     consequences = flux_consequences(rk.kind, rk.group, live)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -9,7 +10,9 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
+from flux_mcp.bounded import bounded
 from flux_mcp.flux.budget import fit_items
+from flux_mcp.flux.redaction import redact_text
 from flux_mcp.ops.events import event_line, fetch_events, summarize_events
 from flux_mcp.tools._argument_values import compile_grep, parse_duration
 from flux_mcp.tools._declaration import flux_tool, runtime
@@ -75,13 +78,16 @@ async def get_kubernetes_events(
     )
     now = datetime.now(UTC)
     summaries = summarize_events(events)
+    if rt.settings.mask_secrets:
+        # grep, the series key and message[:500] below must only ever see masked text.
+        summaries = [replace(s, reason=redact_text(s.reason), message=redact_text(s.message)) for s in summaries]
     if window is not None:
         summaries = [s for s in summaries if s.last_seen is not None and now - s.last_seen <= window]
     if pattern is not None:
-        summaries = [
+        summaries = await bounded(lambda: [
             s for s in summaries
             if pattern.search(s.reason) or pattern.search(s.message) or pattern.search(s.object_ref)
-        ]
+        ], "grep over the events")
     selected = summaries[-limit:]
     lines = [event_line(s, now) for s in selected]
     filters = ", ".join(

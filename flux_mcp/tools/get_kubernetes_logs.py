@@ -11,7 +11,9 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
+from flux_mcp.bounded import bounded
 from flux_mcp.flux.budget import fit_items
+from flux_mcp.flux.redaction import redact_text
 from flux_mcp.kube.errors import KubeError
 from flux_mcp.ops.timestamps import parse_time
 from flux_mcp.tools._argument_values import compile_grep, parse_duration
@@ -179,7 +181,7 @@ async def get_kubernetes_logs(
 
     results = await asyncio.gather(*(read(p, c) for p, c in streams), return_exceptions=True)
     errors: list[str] = []
-    merged: list[LogLine] = []
+    raw: list[tuple[str, str]] = []
     single_pod = len(pods) == 1
     for (pod_name, container_name), result in zip(streams, results, strict=True):
         label = container_name if single_pod else f"{pod_name}/{container_name}"
@@ -190,10 +192,19 @@ async def get_kubernetes_logs(
             raise result
         if len(result) >= MAX_BYTES_PER_CONTAINER:
             truncated = True
-        merged += _split(result, label)
-    merged.sort(key=lambda line: line.timestamp)  # stable: lines without a timestamp keep their order
-    if pattern is not None:
-        merged = [line for line in merged if pattern.search(line.text)]
+        raw.append((label, result))
+    mask = rt.settings.mask_secrets
+
+    def select() -> list[LogLine]:
+        # Each stream is masked whole, before it is split into lines (a PEM block spans lines), and
+        # grep only ever sees masked text: no match can confirm a guessed secret.
+        lines: list[LogLine] = []
+        for label, text in raw:
+            lines += _split(redact_text(text) if mask else text, label)
+        lines.sort(key=lambda line: line.timestamp)  # stable: lines without a timestamp keep their order
+        return [line for line in lines if pattern.search(line.text)] if pattern is not None else lines
+
+    merged = await bounded(select, "reading and filtering the log lines")
     matched = len(merged)
     if matched > limit:
         truncated = True

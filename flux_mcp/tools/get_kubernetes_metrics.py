@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
-from lightkube.utils.quantity import parse_quantity
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
@@ -47,6 +46,8 @@ class MetricsResult(BaseModel):
 
 def _quantity(value: Any) -> Decimal:
     """A Kubernetes quantity as a number; a ValueError naming the value when it is not one."""
+    from lightkube.utils.quantity import parse_quantity  # lightkube loads on the first call, not at start-up
+
     text = str(value).strip()
     scale = _SUB_MILLI.get(text[-1:], Decimal(1))
     digits = text[:-1] if text[-1:] in _SUB_MILLI else text

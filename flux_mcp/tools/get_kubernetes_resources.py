@@ -14,9 +14,10 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
-from flux_mcp.flux.budget import clip_line, fit_items
+from flux_mcp.bounded import bounded
+from flux_mcp.flux.budget import Fitted, clip_line, fit_items
 from flux_mcp.flux.kinds import find_flux_kind
-from flux_mcp.flux.redaction import redact_object
+from flux_mcp.flux.redaction import redact_object, redact_text
 from flux_mcp.flux.status import object_status
 from flux_mcp.kube.discovery import ResourceKind
 from flux_mcp.ops.events import EventSummary, event_line, warning_events_by_object
@@ -69,13 +70,15 @@ def parse_continue(token: str | None) -> tuple[str | None, int]:
     return api_token or None, skip
 
 
-def _table_cells(obj: dict[str, Any], all_namespaces: bool, now: datetime) -> list[str]:
+def _table_cells(obj: dict[str, Any], all_namespaces: bool, now: datetime, mask: bool) -> list[str]:
     metadata = obj.get("metadata") or {}
     cells = [str(metadata.get("namespace") or "")] if all_namespaces else []
     cells.append(str(metadata.get("name") or ""))
     if isinstance(obj.get("status"), dict):
         status = object_status(obj, find_flux_kind(str(obj.get("kind", ""))) is not None)
-        message = clip_line(" ".join(status.message.split()), TABLE_MESSAGE_CHARS)
+        # Masked before the cell is cut: a cut can leave half a secret no detector recognises.
+        message = " ".join((redact_text(status.message) if mask else status.message).split())
+        message = clip_line(message, TABLE_MESSAGE_CHARS)
         cells += [status.state, status.reason or "-", age(parse_time(metadata.get("creationTimestamp")), now),
                   message]
     else:
@@ -83,10 +86,12 @@ def _table_cells(obj: dict[str, Any], all_namespaces: bool, now: datetime) -> li
     return cells
 
 
-def _table(objects: list[dict[str, Any]], all_namespaces: bool, now: datetime) -> tuple[str, list[str]]:
+def _table(
+    objects: list[dict[str, Any]], all_namespaces: bool, now: datetime, mask: bool
+) -> tuple[str, list[str]]:
     """(header line, one aligned line per object), like `kubectl get` with Flux-aware status."""
     titles = (["NAMESPACE"] if all_namespaces else []) + ["NAME", "STATE", "REASON", "AGE", "MESSAGE"]
-    rows = [_table_cells(obj, all_namespaces, now) for obj in objects]
+    rows = [_table_cells(obj, all_namespaces, now, mask) for obj in objects]
     widths = [max([len(titles[i])] + [len(r[i]) for r in rows]) for i in range(len(titles) - 1)]
 
     def line(cells: list[str]) -> str:
@@ -192,16 +197,24 @@ async def get_kubernetes_resources(
     rk = await gw.resolve(kind, apiVersion)
     namespace = namespace or None
     api_token, skip = parse_continue(continue_token)
-    page = await _fetch(gw, rk, name, namespace, selector, field_selector, limit, api_token)
-    items = page.items[skip:]
-
+    # A token of ours resumes inside a page an earlier answer cut: that page (and its events) is
+    # usually still in memory, and the same arguments make the same key.
+    page_key = (gw.server, gw.context, rk, name, namespace, selector, field_selector, limit, api_token, output,
+                tuple(fields or ()))
+    cached = rt.pages.get(page_key) if skip else None
     events: dict[tuple[str, str], list[EventSummary]] = {}
-    if items and output == "yaml" and find_flux_kind(rk.kind, rk.group) is not None and not paths:
-        single = name if len(items) == 1 else None
-        events_namespace = namespace if rk.namespaced else None
-        if single and rk.namespaced:
-            events_namespace = (items[0].get("metadata") or {}).get("namespace") or events_namespace
-        events = await warning_events_by_object(gw, events_namespace, rk.kind, single, EVENTS_PER_OBJECT)
+    if cached is not None:
+        page, events = cached
+        items = page.items[skip:]
+    else:
+        page = await _fetch(gw, rk, name, namespace, selector, field_selector, limit, api_token)
+        items = page.items[skip:]
+        if items and output == "yaml" and find_flux_kind(rk.kind, rk.group) is not None and not paths:
+            single = name if len(items) == 1 else None
+            events_namespace = namespace if rk.namespaced else None
+            if single and rk.namespaced:
+                events_namespace = (items[0].get("metadata") or {}).get("namespace") or events_namespace
+            events = await warning_events_by_object(gw, events_namespace, rk.kind, single, EVENTS_PER_OBJECT)
 
     now = datetime.now(UTC)
     mask = rt.settings.mask_secrets
@@ -220,10 +233,13 @@ async def get_kubernetes_resources(
     )
     budget = rt.settings.output_limit - 600
     if output == "table":
-        # The whole text is redacted by respond(); a table shows no Secret data to mask here.
         all_namespaces = rk.namespaced and not namespace
-        title, lines = _table(items, all_namespaces, now)
-        fitted = fit_items(lines, budget, hint=hint, header=f"{header}\n{title}")
+
+        def table() -> Fitted:
+            title, lines = _table(items, all_namespaces, now, mask)
+            return fit_items(lines, budget, hint=hint, header=f"{header}\n{title}")
+
+        fitted = await bounded(table, "rendering the table")
     else:
         def rendered() -> Iterator[str]:
             for obj in items:
@@ -231,8 +247,13 @@ async def get_kubernetes_resources(
                 key = (str(metadata.get("namespace") or ""), str(metadata.get("name") or ""))
                 yield _render(obj, paths, events.get(key, []), mask, now)
 
-        fitted = fit_items(rendered(), budget, hint=hint, header=header, separator=SEPARATOR, total=len(items))
+        fitted = await bounded(
+            lambda: fit_items(rendered(), budget, hint=hint, header=header, separator=SEPARATOR, total=len(items)),
+            "rendering the objects",
+        )
     text = fitted.text
+    if fitted.truncated:
+        rt.pages.put(page_key, (page, events))
     next_token = resume_token(api_token, skip + fitted.shown) if fitted.truncated else page.continue_token
     if next_token:
         text += (

@@ -49,3 +49,17 @@ def test_sandbox_mode_answers_without_any_kubeconfig() -> None:
 
     assert done.returncode == 0, done.stderr
     assert ".status.conditions[0].reason: GitOperationFailed" in done.stdout
+
+
+def test_start_up_imports_no_cluster_client() -> None:
+    """lightkube and its HTTP stack load on the first tool call (or in the background after the
+    first tools/list), never while the server is built: the first tools/list answer waits for it."""
+    probe = (
+        "import sys\n"
+        "from flux_mcp.server import build_server\n"
+        "build_server()\n"
+        "print(sorted(m for m in ('lightkube', 'flux_mcp.kube.gateway', 'httpcore2') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                          cwd=str(REPO), env={**os.environ, "PYTHONPATH": str(REPO)}, check=True)
+    assert done.stdout.strip() == "[]"

@@ -32,6 +32,10 @@ OVERRIDES: dict[str, dict[str, Any]] = {
     "get_kubernetes_metrics": {"namespace": "flux-system"},
     "set_kubeconfig_context": {"name": "sandbox"},
     "trace_kubernetes_resource": {"kind": "Deployment", "name": "podinfo", "namespace": "podinfo"},
+    "diff_kubernetes_manifest": {
+        "yaml_content": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: read-only-diff\n  namespace: default\n"
+                        "data:\n  greeting: hello\n",
+    },
 }
 
 
@@ -80,5 +84,6 @@ async def test_read_only_stdio_session_makes_no_mutating_request(sandbox: Sandbo
     assert len(called) == len(tools) > 0
     assert failed == [], "read tools should answer these fleet objects"
     assert any(r.method == "GET" for r in sandbox.requests), "the session reached no cluster API at all"
-    mutating = [f"{r.method} {r.path}" for r in sandbox.requests if r.mutating]
+    # diff_kubernetes_manifest's server-side-apply dry run (dryRun=All) is a PATCH that persists nothing.
+    mutating = [f"{r.method} {r.path}" for r in sandbox.requests if r.mutating and not r.dry_run]
     assert mutating == []

@@ -120,8 +120,11 @@ OPERATE_CALLS: tuple[Call, ...] = (
     Call("suspend_flux_reconciliation", ks("apps", "flux-system")),
     Call("resume_flux_reconciliation", {**ks("apps", "flux-system"), "wait": False}),
 )
+# diff_kubernetes_manifest is read-only but its server-side-apply dry run needs the same patch
+# permission as the apply itself (RBAC does not tell dry runs apart), so it is here.
 APPLY_CALLS: tuple[Call, ...] = (
     Call("apply_kubernetes_manifest", {"yaml_content": PROBE_CONFIGMAP}),
+    Call("diff_kubernetes_manifest", {"yaml_content": PROBE_CONFIGMAP}),
     Call("patch_kubernetes_resource", {"kind": "ConfigMap", "name": PROBE, "namespace": "default",
                                        "patch": '{"data": {"patched": "yes"}}', "type": "merge"}),
     Call("delete_kubernetes_resource", {"kind": "ConfigMap", "name": PROBE, "namespace": "default", "dry_run": True}),

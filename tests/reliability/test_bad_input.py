@@ -217,11 +217,18 @@ def _named_cases() -> list[Hostile]:
     cases = [
         Hostile("apply: YAML alias bomb", "apply_kubernetes_manifest",
                 {"yaml_content": BOMB_MANIFEST, "dry_run": True}, names="alias"),
+        Hostile("diff: YAML alias bomb", "diff_kubernetes_manifest", {"yaml_content": BOMB_MANIFEST}, names="alias"),
         Hostile("patch: YAML alias bomb", "patch_kubernetes_resource",
                 {**probe, "patch": alias_bomb(key="metadata"), "dry_run": True}, names="alias"),
     ]
     cases += [
         Hostile(f"apply: bad YAML {text[:20]!r}", "apply_kubernetes_manifest", {"yaml_content": text, "dry_run": True},
+                names="yaml_content")
+        for text in BAD_YAML
+        if "NoSuchKind" not in text and "no-such-ns" not in text and "../../x" not in text
+    ]
+    cases += [
+        Hostile(f"diff: bad YAML {text[:20]!r}", "diff_kubernetes_manifest", {"yaml_content": text},
                 names="yaml_content")
         for text in BAD_YAML
         if "NoSuchKind" not in text and "no-such-ns" not in text and "../../x" not in text

@@ -26,7 +26,8 @@ async def test_read_only_session_makes_no_mutating_request(sandbox: Sandbox, mak
             for args in (case.args, *case.variants):
                 since = len(sandbox.requests)
                 result = await call_tool(client, name, dict(args))
-                mutating = [f"{r.method} {r.path}" for r in sandbox.requests[since:] if r.mutating]
+                # diff_kubernetes_manifest's server-side-apply dry run (dryRun=All) persists nothing.
+                mutating = [f"{r.method} {r.path}" for r in sandbox.requests[since:] if r.mutating and not r.dry_run]
                 ok = not mutating
                 note = f"{name} {args}: mutating requests {mutating}" if mutating else ""
                 if result.is_error:

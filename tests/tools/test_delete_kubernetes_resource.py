@@ -42,3 +42,30 @@ async def test_delete_reports_finalizers_that_hold_the_object(session: ToolSessi
     assert "finalizers still pending: example.com/hold" in text
     held = live(sandbox, "", "ConfigMap", "default", "mcp-held")
     assert held is not None and held["metadata"].get("deletionTimestamp")
+
+
+async def test_deleting_a_namespace_that_holds_flux_objects_is_refused(session: ToolSession, sandbox: Sandbox) -> None:
+    message = await session.refused("delete_kubernetes_resource", kind="Namespace", name="team-billing",
+                                    dry_run=True)
+    assert "Refusing to delete Namespace team-billing: it holds Flux objects (" in message
+    assert "overwrite=true" in message
+    assert session.writes() == []
+
+
+async def test_deleting_a_namespace_of_flux_applied_objects_names_them(session: ToolSession, sandbox: Sandbox) -> None:
+    # podinfo's Deployment and Service carry helm-controller's labels; the HelmRelease is there too.
+    message = await session.refused("delete_kubernetes_resource", kind="Namespace", name="podinfo", dry_run=True)
+    assert "managed by HelmRelease podinfo/podinfo" in message
+    assert session.writes() == []
+
+
+async def test_deleting_the_crd_of_a_flux_kind_is_refused(session: ToolSession, sandbox: Sandbox) -> None:
+    message = await session.refused("delete_kubernetes_resource", kind="CustomResourceDefinition",
+                                    name="helmreleases.helm.toolkit.fluxcd.io", dry_run=True)
+    assert "it defines a Flux kind" in message
+    assert session.writes() == []
+
+
+async def test_deleting_an_empty_namespace_passes_the_guard(session: ToolSession, sandbox: Sandbox) -> None:
+    text, _ = await session.ok("delete_kubernetes_resource", kind="Namespace", name="kube-public", dry_run=True)
+    assert "can be deleted" in text

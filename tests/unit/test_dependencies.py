@@ -12,7 +12,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 # Import name → distribution name, where they differ.
-DISTRIBUTION = {"yaml": "pyyaml", "pydantic_core": "pydantic-core", "cel": "common-expression-language"}
+DISTRIBUTION = {"yaml": "pyyaml", "pydantic_core": "pydantic-core", "re2": "google-re2",
+                "cel": "common-expression-language"}
 
 
 def imported_packages(*folders: str) -> set[str]:
