@@ -24,6 +24,7 @@ from flux_mcp.flux.refs import ObjectKey
 from flux_mcp.kube.discovery import ResourceKind
 from flux_mcp.kube.errors import KubeError, Unavailable, Unreachable
 from flux_mcp.ops.events import fetch_events
+from flux_mcp.ops.locate import locate
 
 if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway  # lightkube loads on first use, not at start-up
@@ -177,7 +178,7 @@ async def walk_from(
 ) -> Walk[T]:
     """Read one object and run a pure walk from it (`rca.analyze`, `trace.trace`) until it has what it needs."""
     rk = await gw.resolve(kind, api_version)
-    obj = await gw.get(rk, name, namespace)
+    obj = await gw.get(rk, name, await locate(gw, rk, name, namespace))
     start = ObjectKey.of(obj)
     evidence = Evidence()
     evidence.add_object(start, obj)

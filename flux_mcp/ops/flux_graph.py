@@ -83,9 +83,12 @@ async def notification_warnings(
 
 
 def resolve_root(
-    graph: FluxGraph, kind: str, name: str, namespace: str, notes: Sequence[str] = ()
+    graph: FluxGraph, kind: str, name: str, namespace: str | None, notes: Sequence[str] = ()
 ) -> ObjectKey:
     """The key of an existing Flux object, or an OperationError naming the nearest existing names.
+
+    Without a namespace, the one object of that kind and name in any namespace (the namespace rule of
+    every single-object tool); several are named as candidates.
 
     `notes` are the collection's degradations: when listing failed, the object may exist, so
     the error gives the listing failure instead of a misleading "not found".
@@ -93,6 +96,21 @@ def resolve_root(
     flux_kind = find_flux_kind(kind)
     if flux_kind is None:
         raise OperationError(f"{kind!r} is not a Flux kind; Flux kinds: {', '.join(k.kind for k in FLUX_KINDS)}")
+    if namespace is None:
+        found = sorted((k for k, n in graph.nodes.items()
+                        if k.kind == flux_kind.kind and k.name == name and n.obj is not None), key=str)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            listed = ", ".join(f"{k.namespace}/{k.name}" for k in found[:10])
+            raise OperationError(f'{flux_kind.kind} "{name}" exists in {len(found)} namespaces ({listed}); '
+                                 "pass namespace to pick one")
+        if notes:
+            raise OperationError(f"cannot look up {flux_kind.kind} {name}: " + "; ".join(notes))
+        names = sorted({k.name for k, n in graph.nodes.items() if k.kind == flux_kind.kind and n.obj is not None})
+        near = difflib.get_close_matches(name, names, n=5, cutoff=0.5)
+        hint = f"; near names: {', '.join(near)}" if near else f"; no {flux_kind.kind} with a close name exists"
+        raise OperationError(f'no {flux_kind.kind} named "{name}" in any namespace{hint}')
     key = ObjectKey(flux_kind.kind, namespace, name, flux_kind.group)
     node = graph.nodes.get(key)
     if node is not None and node.obj is not None:

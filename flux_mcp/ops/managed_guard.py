@@ -27,13 +27,6 @@ if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway
 
 
-def namespace_for(gw: KubeGateway, rk: ResourceKind, namespace: str | None) -> str:
-    """The namespace a request really goes to ("" for cluster-scoped kinds)."""
-    if not rk.namespaced:
-        return ""
-    return namespace or gw.default_namespace
-
-
 def check_managed(
     target: str, live: Mapping[str, Any] | None, written: Mapping[str, Any] | None, operation: Operation,
     overwrite: bool,

@@ -46,7 +46,8 @@ READ_TOOLS: tuple[ToolFn, ...] = (
     get_kubeconfig_contexts,
     set_kubeconfig_context,
 )
-"""Always registered."""
+"""Always registered. set_kubeconfig_context writes nothing to a cluster, so it stays under --read-only,
+but it is not annotated read-only: it moves where every later call (and write) lands."""
 
 WRITE_TOOLS: tuple[ToolFn, ...] = (
     reconcile_flux_resource,
@@ -59,6 +60,12 @@ WRITE_TOOLS: tuple[ToolFn, ...] = (
 """Absent under --read-only."""
 
 
-def tool_specs() -> list[ToolSpec]:
-    """The declarations of every tool, sorted by name."""
-    return sorted((spec_of(fn) for fn in (*READ_TOOLS, *WRITE_TOOLS)), key=lambda spec: spec.name)
+def tool_specs(*, read_only: bool = False) -> list[ToolSpec]:
+    """The declarations of the tools served (without the write tools under --read-only), sorted by name."""
+    fns = READ_TOOLS if read_only else (*READ_TOOLS, *WRITE_TOOLS)
+    return sorted((spec_of(fn) for fn in fns), key=lambda spec: spec.name)
+
+
+def write_tool_names() -> frozenset[str]:
+    """The tools --read-only leaves out."""
+    return frozenset(spec_of(fn).name for fn in WRITE_TOOLS)

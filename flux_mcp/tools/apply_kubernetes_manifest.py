@@ -110,9 +110,7 @@ async def apply_kubernetes_manifest(
     ctx: Context[Any, Any],
     yaml_content: Annotated[
         str,
-        Field(description="One or more Kubernetes objects as YAML, documents separated by '---' "
-              "(kind: List is expanded). Each needs apiVersion, kind and metadata.name; namespaced objects "
-              "without metadata.namespace go to the context's default namespace.",
+        Field(description="Objects as YAML documents ('---'); without metadata.namespace: the context's namespace.",
               min_length=1, max_length=MAX_MANIFEST_CHARS),
     ],
     overwrite: OverwriteArg = False,
@@ -121,10 +119,8 @@ async def apply_kubernetes_manifest(
 ) -> Annotated[CallToolResult, ApplyResult]:
     """Server-side apply YAML manifests (field manager fluxcd-mcp), Namespaces and CRDs first.
 
-    Refuses, before writing anything, when any object is managed by Flux (judged from the live
-    object's labels and the manifest's), naming the managing Kustomization/HelmRelease/ResourceSet:
-    Flux would revert the change, so change it in Git instead, or pass overwrite=true. dry_run=true
-    lets the API server validate everything without persisting it.
+    Refuses, before writing anything, any object Flux manages (live or manifest labels), naming the
+    managing Kustomization/HelmRelease/ResourceSet: change it in Git, or pass overwrite=true.
     """
     rt = runtime(ctx)
     documents = await bounded(lambda: parse_documents(yaml_content), "parsing yaml_content")

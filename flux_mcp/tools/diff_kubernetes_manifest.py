@@ -124,21 +124,16 @@ async def diff_kubernetes_manifest(
     ctx: Context[Any, Any],
     yaml_content: Annotated[
         str,
-        Field(description="One or more Kubernetes objects as YAML, documents separated by '---' "
-              "(kind: List is expanded), as apply_kubernetes_manifest takes them. Namespaced objects without "
-              "metadata.namespace go to the context's default namespace.",
+        Field(description="Objects as YAML documents ('---'), as apply_kubernetes_manifest takes them.",
               min_length=1, max_length=MAX_MANIFEST_CHARS),
     ],
     context: ContextArg = None,
 ) -> Annotated[CallToolResult, DiffResult]:
     """Show what applying YAML manifests would change, without changing anything.
 
-    Runs a server-side-apply dry run per object (field manager fluxcd-mcp, dryRun=All) and compares
-    the API server's answer with the live object: would be created, would change (fields added ~
-    changed - removed, with old and new values), or unchanged. Objects managed by Flux are flagged
-    with their Kustomization/HelmRelease/ResourceSet, and each changed field that a Flux controller
-    owns (per managedFields) is marked: Flux would revert it on its next reconcile. Secret values are
-    masked on both sides. Needs permission to patch the objects (dry run only).
+    A server-side-apply dry run per object (dryRun=All) compared with the live object: would be created,
+    would change (fields added ~ changed - removed, old and new values), or unchanged. Flux-managed objects
+    are flagged, and fields a Flux controller owns are marked (Flux would revert them). Secrets masked.
     """
     rt = runtime(ctx)
     documents = parse_documents(yaml_content)

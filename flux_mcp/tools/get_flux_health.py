@@ -100,25 +100,20 @@ async def get_flux_health(
         max_length=100, pattern=r"^$|^[A-Za-z][A-Za-z0-9.]*$",
     )] = None,
     state: Annotated[HealthState | None, Field(
-        description="Only root causes in this state: failed (failing, missing, cycles, notifications, "
-        "workloads), missing, progressing, unknown, suspended or drift (applied revision behind the source).",
+        description="Only root causes in this state (failed includes missing, cycles, notifications and "
+        "workloads; drift: applied revision behind the source).",
     )] = None,
     continue_token: Annotated[str | None, Field(
-        description="The `continue_token`  of a previous answer that was cut by the output "
-        "budget: returns the root causes after the ones already shown.", max_length=100,
+        description="The continue_token of an answer cut by the output limit, for the rest.", max_length=100,
     )] = None,
     context: ContextArg = None,
 ) -> Annotated[CallToolResult, HealthResult]:
-    """Report every Flux object that is not ready, stalled, suspended, drifting (applied revision behind its
-    source) or referenced but missing, grouped by root cause: one group per deepest failing object,
-    listing the objects blocked by it, one line each, with the next action for the group. Root causes of
-    one kind failing for one reason in many namespaces are shown as one cluster. Notification Providers,
-    Alerts and Receivers whose latest event is a Warning (delivery or auth failures) are reported too.
+    """Report every Flux object not ready, stalled, suspended, drifting or referenced but missing, grouped by
+    root cause (the deepest failing object), with the objects it blocks and the next action per group.
 
-    Start here when asked "what is wrong with Flux". The first line counts what needs attention, the
-    second counts objects by state and kind. With `namespace`, only objects in that namespace are listed
-    (root causes in other namespaces are still named), plus the namespace's unhealthy workloads that Flux
-    objects anywhere apply. When the answer is cut, pass its `continue_token` for the rest.
+    Start here when asked "what is wrong with Flux". One root cause failing alike in many namespaces is one
+    cluster; notification objects whose latest event is a Warning count too. With `namespace`, only its
+    objects are listed (root causes elsewhere still named), plus its unhealthy Flux-applied workloads.
     """
     rt = runtime(ctx)
     kind_name = None

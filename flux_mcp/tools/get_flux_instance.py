@@ -201,11 +201,10 @@ async def get_flux_instance(
     context: ContextArg = None,
 ) -> Annotated[CallToolResult, FluxInstanceResult]:
     """Report the Flux installation: distribution and version, controllers (ready, image), Flux CRDs
-    (served/stored versions), and per-kind object counts (total, failing, suspended).
+    (served/stored versions) and per-kind counts (total, failing, suspended).
 
-    Works on a plain `flux bootstrap` install and on flux-operator installs, where the FluxInstance
-    and FluxReport are summarised too. Start here to check that Flux itself is healthy before
-    debugging individual objects (get_flux_health lists what is failing).
+    Works on `flux bootstrap` and flux-operator installs (FluxInstance and FluxReport summarised). Start
+    here to check Flux itself before debugging objects.
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)

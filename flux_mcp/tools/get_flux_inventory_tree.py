@@ -83,7 +83,7 @@ async def get_flux_inventory_tree(
     ctx: Context[Any, Any],
     kind: FluxKindArg,
     name: NameArg,
-    namespace: NamespaceArg,
+    namespace: NamespaceArg = None,
     context: ContextArg = None,
 ) -> Annotated[CallToolResult, InventoryTreeResult]:
     """Show everything a Kustomization, HelmRelease, ResourceSet or FluxInstance applies (its

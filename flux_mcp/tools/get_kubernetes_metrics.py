@@ -11,8 +11,9 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from flux_mcp.flux.budget import fit_items
+from flux_mcp.ops.locate import locate
 from flux_mcp.tools._declaration import flux_tool, runtime
-from flux_mcp.tools._params import ContextArg, OptionalNameArg, OptionalNamespaceArg
+from flux_mcp.tools._params import K8S_NAME_PATTERN, ContextArg, OptionalNamespaceArg
 from flux_mcp.tools._response import respond
 
 if TYPE_CHECKING:
@@ -120,28 +121,30 @@ def _pod_usage(item: dict[str, Any]) -> PodUsage:
 async def get_kubernetes_metrics(
     ctx: Context[Any, Any],
     namespace: OptionalNamespaceArg = None,
-    pod_name: OptionalNameArg = None,
+    pod_name: Annotated[
+        str | None,
+        Field(description="Only this pod (found in any namespace unless `namespace` is given).", max_length=253,
+              pattern=K8S_NAME_PATTERN),
+    ] = None,
     pod_selector: Annotated[
         str | None,
         Field(description="Label selector of the pods, e.g. app=podinfo.", max_length=1000),
     ] = None,
     limit: Annotated[
-        int, Field(description="Maximum pods to return, highest CPU first. Default 100.", ge=1, le=2000)
+        int, Field(description="Maximum pods to return, highest CPU first.", ge=1, le=2000)
     ] = 100,
     context: ContextArg = None,
 ) -> Annotated[CallToolResult, MetricsResult]:
     """Current CPU (millicores) and memory (MiB) usage per pod and container, from metrics-server.
 
-    Scope with `namespace` (empty = all), `pod_name` (needs a namespace) or `pod_selector`. Pods are
-    sorted by CPU, highest first. Says clearly when metrics-server is not installed.
+    Pods are sorted by CPU, highest first. Says so when metrics-server is not installed.
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)
     version = await _metrics_version(gw)
     base = f"/apis/{METRICS_GROUP}/{version}"
     if pod_name:
-        if not namespace:
-            raise ToolError("pod_name needs a namespace")
+        namespace = await locate(gw, await gw.resolve("Pod"), pod_name, namespace)
         items = [await gw.raw_get(f"{base}/namespaces/{namespace}/pods/{pod_name}")]
     else:
         path = f"{base}/namespaces/{namespace}/pods" if namespace else f"{base}/pods"

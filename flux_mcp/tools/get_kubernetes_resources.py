@@ -21,6 +21,7 @@ from flux_mcp.flux.redaction import redact_object, redact_text
 from flux_mcp.flux.status import object_status
 from flux_mcp.kube.discovery import ResourceKind
 from flux_mcp.ops.events import EventSummary, event_line, warning_events_by_object
+from flux_mcp.ops.locate import check_scope
 from flux_mcp.ops.timestamps import age, parse_time
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._fieldpath import FieldPath, parse_field_path
@@ -157,45 +158,42 @@ async def get_kubernetes_resources(
     ] = None,
     field_selector: Annotated[
         str | None,
-        Field(description="Field selector, e.g. status.phase=Running or metadata.name=podinfo "
-              "(only =, == and != are supported by Kubernetes).", max_length=1000),
+        Field(description="Field selector, e.g. status.phase=Running (=, == and != only).", max_length=1000),
     ] = None,
     limit: Annotated[
-        int, Field(description="Maximum objects per page. Default 100.", ge=1, le=1000)
+        int, Field(description="Maximum objects per page.", ge=1, le=1000)
     ] = 100,
     continue_token: Annotated[
         str | None,
-        Field(description="The continue token returned by the previous page, to read the next page. "
-              "Keep the other arguments unchanged.", max_length=10_000),
+        Field(description="The continue_token of the previous page, to read the next one (same other arguments).",
+              max_length=10_000),
     ] = None,
     output: Annotated[
         Literal["yaml", "table"],
-        Field(description="yaml (default): whole objects as compact YAML. table: one line per object "
-              "(namespace, name, state, reason, age, message) — best for surveying many objects."),
+        Field(description="yaml: whole objects; table: one line each (name, state, reason, age, message)."),
     ] = "yaml",
     fields: Annotated[
         list[str] | None,
-        Field(description="Return only these fields per object, as simple JSONPath, e.g. "
-              "[\".spec.url\", \".status.conditions[?(@.type==\\\"Ready\\\")].message\"]. "
-              "Default: the whole object.", max_length=30),
+        Field(description="Only these fields (simple JSONPath), e.g. [\".spec.url\", \".status.conditions\"].",
+              max_length=30),
     ] = None,
     context: ContextArg = None,
 ) -> Annotated[CallToolResult, ResourceListResult]:
-    """Get one object or list objects of any kind (Flux or Kubernetes) as compact YAML.
+    """Get one object or list objects of any kind (Flux or Kubernetes) as compact YAML or a table.
 
-    Give `name` to get one object (without `namespace`, every namespace is searched for that name);
-    omit it to list. Empty `namespace` lists all namespaces. managedFields and the
-    last-applied-configuration annotation are removed, Secret values are masked, and Flux objects
-    carry their recent Warning events as trailing comments. Lists are paged: when more objects
-    exist the answer ends with a `continue_token` to pass back for the next page (also when the
-    output limit cut a page: the next call resumes at the first object not shown). Use
-    `output="table"` to survey many objects, or `fields` to return a few fields per object.
+    Give `name` for one object, omit it to list. managedFields are removed, Secret values masked, Flux
+    objects carry their recent Warning events. Lists are paged: pass back `continue_token` for the next page
+    (it also resumes where the output limit cut one).
     """
+    if fields and output == "table":
+        raise ToolError("fields: has no effect with output=\"table\" (the table has fixed columns); drop fields, "
+                        "or use output=\"yaml\" to return those fields")
     rt = runtime(ctx)
     gw = await rt.gateway(context)
     paths = [parse_field_path(f) for f in fields or []]
     rk = await gw.resolve(kind, apiVersion)
     namespace = namespace or None
+    check_scope(rk, namespace)
     api_token, skip = parse_continue(continue_token)
     # A token of ours resumes inside a page an earlier answer cut: that page (and its events) is
     # usually still in memory, and the same arguments make the same key.

@@ -69,15 +69,11 @@ async def trace_kubernetes_resource(
     apiVersion: ApiVersionArg = None,
     context: ContextArg = None,
 ) -> Annotated[CallToolResult, TraceResult]:
-    """Trace any Kubernetes object (Pod, Deployment, ConfigMap, a Flux object...) to the Flux objects managing it.
+    """Trace any object (Pod, Deployment, ConfigMap, a Flux object...) to the Flux objects managing it.
 
-    Follows controller ownerReferences (Pod → ReplicaSet → Deployment) and then the labels Flux
-    appliers stamp on what they apply (kustomize.toolkit.fluxcd.io/*, helm.toolkit.fluxcd.io/*,
-    resourceset.fluxcd.controlplane.io/*, fluxcd.controlplane.io/*) up to the root (a Kustomization,
-    HelmRelease, ResourceSet or FluxInstance). Each Flux object is shown with its status and applied
-    revision, followed by the source chain it consumes (HelmChart, HelmRepository, GitRepository,
-    OCIRepository, Bucket, ExternalArtifact) with URL (credentials redacted), revision and status.
-    `namespace` defaults to the context's namespace for namespaced kinds.
+    Follows ownerReferences, then Flux's owner labels, up to the root Kustomization, HelmRelease,
+    ResourceSet or FluxInstance, each with status and revision, then its source chain with URL, revision
+    and status.
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)

@@ -120,9 +120,15 @@ async def measure_cold_start(report: Report, contestants: Contestants, runs: int
         )
     report.add(
         Row("1", "tools/list size (tools)", "bytes", details.get("ours_tools_list_bytes"),
-            details.get("theirs_tools_list_bytes"),
-            note=f"ours {details.get('ours_tools')} tools, theirs {details.get('theirs_tools', '—')} tools"),
+            details.get("theirs_tools_list_bytes"), budget=20_000,
+            note=f"ours {details.get('ours_tools')} tools, theirs {details.get('theirs_tools', '—')} tools; "
+                 "compact JSON as sent"),
     )
+    if ours:
+        details["ours_tool_bytes"] = ours[-1].tool_bytes
+        report.add(*(Row("1", f"… {name}", "bytes", size) for name, size in sorted(ours[-1].tool_bytes.items())))
+    if theirs:
+        details["theirs_tool_bytes"] = theirs[-1].tool_bytes
 
 
 # 2. list 2,000 Kustomizations -----------------------------------------------------------------

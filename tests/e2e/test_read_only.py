@@ -74,7 +74,9 @@ async def test_read_only_stdio_session_makes_no_mutating_request(sandbox: Sandbo
         names = {tool.name for tool in tools}
         assert not names & WRITE_TOOLS
         for tool in tools:
-            assert tool.annotations is not None and tool.annotations.read_only_hint is True, tool.name
+            # set_kubeconfig_context changes no cluster, so it stays; it is not read-only: it moves later calls.
+            expected = tool.name != "set_kubeconfig_context"
+            assert tool.annotations is not None and tool.annotations.read_only_hint is expected, tool.name
             arguments = arguments_for(tool.name, tool.input_schema)
             result = await call_tool(client, tool.name, arguments, within=CALL_TIMEOUT)
             called.append(tool.name)

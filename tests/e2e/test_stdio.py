@@ -57,7 +57,10 @@ async def test_a_user_investigates_the_fleet_over_stdio(
             assert client.protocol_version == "2025-11-25"
         tools = {t.name: t for t in (await client.list_tools()).tools}
         assert set(tools) >= READ_TOOLS
-        assert all(tools[name].annotations and tools[name].annotations.read_only_hint for name in READ_TOOLS)
+        assert all(tools[name].annotations and tools[name].annotations.read_only_hint
+                   for name in READ_TOOLS - {"set_kubeconfig_context"})
+        context_switch = tools["set_kubeconfig_context"].annotations
+        assert context_switch is not None and context_switch.read_only_hint is False
         chat = Transcript(client)
 
         # "Which version of Flux runs here, and is it healthy?"

@@ -77,7 +77,10 @@ STRINGS = st.one_of(st.text(max_size=64), st.sampled_from(PATH_LIKE), st.sampled
 
 def hostile_value(field: str, prop: dict[str, Any]) -> st.SearchStrategy[Any]:
     """Values aimed at one argument, by its name and schema."""
-    kinds = {prop.get("type")} | {alt.get("type") for alt in prop.get("anyOf", [])}
+    kinds: set[Any] = set()
+    for alt in (prop, *prop.get("anyOf", [])):
+        declared = alt.get("type")
+        kinds |= set(declared) if isinstance(declared, list) else {declared}
     choices: list[st.SearchStrategy[Any]] = [WRONG_TYPES, STRINGS]
     if field == "fields":
         choices.append(st.lists(st.sampled_from(BAD_JSONPATH), min_size=1, max_size=3))

@@ -24,6 +24,13 @@ async def test_read_only_server_lists_no_write_tool(sandbox_kubeconfig: Path) ->
         names = {tool.name for tool in (await client.list_tools()).tools}
     assert names, "the read-only server lists no tool at all"
     assert not names & WRITE_TOOLS
+    async with Client(server) as client:
+        disabled = await client.call_tool("delete_kubernetes_resource", {"kind": "Pod", "name": "x"})
+    assert disabled.is_error
+    assert [getattr(b, "text", "") for b in disabled.content] == [
+        "delete_kubernetes_resource is disabled by --read-only: this server only reads the cluster"]
+    assert "delete_kubernetes_resource" not in (server.instructions or "")
+    assert "reconcile_flux_resource" not in (server.instructions or "")
 
 
 async def test_write_tools_say_what_they_do_in_their_annotations(sandbox_kubeconfig: Path) -> None:
@@ -42,7 +49,9 @@ def test_every_tool_module_is_in_the_table_and_has_a_test_file_of_its_name() -> 
     specs = tool_specs()
 
     assert {spec.name for spec in specs} == modules
-    assert {spec.name for spec in specs if not spec.read_only} == WRITE_TOOLS
+    # set_kubeconfig_context writes to no cluster (served under --read-only) but is not read-only: it moves
+    # where every later call lands, so a client must not auto-approve it.
+    assert {spec.name for spec in specs if not spec.read_only} == WRITE_TOOLS | {"set_kubeconfig_context"}
     assert {fn.__name__ for fn in WRITE_TOOL_FUNCTIONS} == WRITE_TOOLS
     for spec in specs:
         assert spec.fn.__module__ == f"flux_mcp.tools.{spec.name}"

@@ -44,10 +44,12 @@ async def test_the_fleet_diagram_is_valid_mermaid_and_shows_the_blocking_paths(
 async def test_a_diagram_rooted_at_one_object_shows_only_its_component(
     sandbox: Sandbox, sandbox_kubeconfig: Path
 ) -> None:
-    answer = await ask(server_on(sandbox_kubeconfig), "get_flux_dependency_graph", root_kind="ks",
-                       root_name="billing-apps", root_namespace="team-billing", format="json")
+    answer = await ask(server_on(sandbox_kubeconfig), "get_flux_dependency_graph", kind="ks",
+                       name="billing-apps", namespace="team-billing", format="json")
 
-    document = json.loads(answer.text.split("\n", 1)[1])
+    document = json.loads(answer.text)
+    assert answer.structured["graph"] == document
+    assert document["summary"].startswith("Flux dependency graph (json, connected to Kustomization")
     assert {n["id"] for n in document["nodes"]} == {
         "gitrepo_team_billing_billing", "ks_team_billing_billing_infra", "ks_team_billing_billing_config",
         "ks_team_billing_billing_apps",
@@ -68,8 +70,8 @@ async def test_a_namespace_diagram_in_dot_keeps_cross_namespace_targets(
 async def test_an_unknown_root_is_an_error_naming_existing_objects(
     sandbox: Sandbox, sandbox_kubeconfig: Path
 ) -> None:
-    answer = await ask(server_on(sandbox_kubeconfig), "get_flux_dependency_graph", root_kind="Kustomization",
-                       root_name="billing-app", root_namespace="team-billing")
+    answer = await ask(server_on(sandbox_kubeconfig), "get_flux_dependency_graph", kind="Kustomization",
+                       name="billing-app", namespace="team-billing")
 
     assert answer.is_error
     assert "Kustomization team-billing/billing-app not found" in answer.text
@@ -98,3 +100,29 @@ async def test_the_graph_of_five_thousand_objects_is_reduced_to_a_whole_diagram_
     else:
         body = answer.text[answer.text.index("```dot\n"):]
         assert body.rstrip().endswith("}\n```") or body.rstrip().endswith("}```")
+
+
+async def test_a_small_output_limit_leaves_parts_out_but_never_breaks_the_diagram(
+    sandbox: Sandbox, sandbox_kubeconfig: Path
+) -> None:
+    server = server_on(sandbox_kubeconfig, output_limit=2000)
+    mermaid = await ask(server, "get_flux_dependency_graph")
+    as_json = await ask(server, "get_flux_dependency_graph", format="json")
+
+    assert len(mermaid.text) <= 2000 and mermaid.structured["truncated"]
+    assert mermaid.text.count("```") == 2 and mermaid.text.rstrip().endswith("```")
+    assert "output truncated after" in mermaid.text and "pass namespace, or kind and name" in mermaid.text
+    document = json.loads(as_json.text)
+    assert len(as_json.text) <= 2000 and document["notes"] and document["nodes"]
+    assert as_json.structured["graph"] == document
+
+
+async def test_the_old_root_arguments_are_refused_with_their_new_names(
+    sandbox: Sandbox, sandbox_kubeconfig: Path
+) -> None:
+    answer = await ask(server_on(sandbox_kubeconfig), "get_flux_dependency_graph", root_kind="ks",
+                       root_name="billing-apps")
+
+    assert answer.is_error
+    assert answer.text.splitlines() == ["unknown argument 'root_kind': did you mean 'kind'?",
+                                        "unknown argument 'root_name': did you mean 'name'?"]

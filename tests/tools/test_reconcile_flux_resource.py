@@ -7,7 +7,7 @@ import pytest
 from flux_mcp.flux.kinds import FORCE_AT, REQUESTED_AT, RESET_AT
 from flux_mcp.sandbox import Sandbox
 from flux_mcp.sandbox.fleet import CANARIES
-from tests.harness import ToolSession
+from tests.harness import ToolSession, text_of
 from tests.tools.scenarios import KS_GROUP, annotations_of, live
 
 SOURCE_GROUP = "source.toolkit.fluxcd.io"
@@ -177,3 +177,13 @@ async def test_a_missing_source_is_named_when_reconciling_with_source(session: T
 async def test_a_plain_kubernetes_kind_is_not_reconcilable(session: ToolSession) -> None:
     message = await session.refused("reconcile_flux_resource", kind="ConfigMap", name="welcome", namespace="default")
     assert "not a Flux kind" in message
+
+
+async def test_a_timeout_without_waiting_is_refused_and_durations_take_units(session: ToolSession) -> None:
+    refused = await session.call("reconcile_flux_resource", kind="ks", name="apps", wait=False, timeout="1m")
+    _, waited = await session.ok("reconcile_flux_resource", kind="ks", name="apps", namespace="flux-system",
+                                 timeout="1m30s")
+
+    assert refused.is_error
+    assert text_of(refused) == "timeout: has no effect with wait=false (nothing is waited for); drop timeout, or wait"
+    assert waited["outcome"] == "ready"

@@ -8,20 +8,22 @@ from flux_mcp.sandbox import Sandbox
 from tests.harness import ask, server_on
 
 
-async def test_after_switching_a_call_without_namespace_uses_the_new_contexts_namespace(
+async def test_after_switching_an_object_without_namespace_lands_in_the_new_contexts_namespace(
     sandbox: Sandbox, sandbox_kubeconfig: Path,
 ) -> None:
-    # `sandbox` defaults to namespace flux-system, `sandbox-alt` to default, where ConfigMap welcome lives.
+    # `sandbox` defaults to namespace flux-system, `sandbox-alt` to default. Tool arguments never fall back
+    # to the context's namespace (omitted = any namespace); a manifest without metadata.namespace does.
     server = server_on(sandbox_kubeconfig)
+    manifest = {"yaml_content": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: probe\ndata:\n  a: b\n",
+                "dry_run": True}
 
-    before = await ask(server, "trace_kubernetes_resource", kind="ConfigMap", name="welcome")
+    before = await ask(server, "apply_kubernetes_manifest", **manifest)
     switched = await ask(server, "set_kubeconfig_context", name="sandbox-alt")
-    after = await ask(server, "trace_kubernetes_resource", kind="ConfigMap", name="welcome")
+    after = await ask(server, "apply_kubernetes_manifest", **manifest)
 
-    assert before.is_error and 'ConfigMap "welcome" in namespace "flux-system" not found' in before.text
+    assert "ConfigMap flux-system/probe: would be created" in before.text
     assert not switched.is_error and switched.text.startswith("# current context is now sandbox-alt")
-    assert not after.is_error, after.text
-    assert after.structured["object"] == "ConfigMap default/welcome"
+    assert "ConfigMap default/probe: would be created" in after.text, after.text
 
 
 async def test_the_switch_belongs_to_one_server_and_an_unknown_name_changes_nothing(
