@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
 from flux_mcp.flux.refs import ObjectKey, helm_chart_key
-from flux_mcp.flux.status import ObjectStatus, conditions_of, evaluate_status
+from flux_mcp.flux.status import ObjectStatus, artifact_revision, conditions_of, evaluate_status
 
 SEVERITY: Final[dict[str, int]] = {
     "failed": 0, "missing": 0, "progressing": 1, "unknown": 2, "suspended": 3, "ready": 4, "resource": 5,
@@ -117,12 +117,6 @@ class Drift:
     def age(self, now: datetime | None = None) -> str:
         """`12m`, `3h`, `2d`: how long the source has been ahead, or "" when unknown."""
         return age_of(self.since, now)
-
-
-def artifact_revision(obj: Mapping[str, Any] | None) -> str:
-    status = obj.get("status") if obj is not None else None
-    artifact = status.get("artifact") if isinstance(status, Mapping) else None
-    return str(artifact.get("revision") or "") if isinstance(artifact, Mapping) else ""
 
 
 def artifact_time(obj: Mapping[str, Any] | None) -> str:

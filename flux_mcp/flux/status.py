@@ -15,6 +15,7 @@ Stalled (gave up until something changes). As the real controllers write them:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final, Literal
 
@@ -90,13 +91,19 @@ def is_suspended(obj: dict[str, Any], kind: FluxKind | None = None) -> bool:
     return isinstance(spec, dict) and spec.get("suspend") is True
 
 
+def artifact_revision(obj: Mapping[str, Any] | None) -> str:
+    """The revision of a source's artifact, or "" when it has none."""
+    status = obj.get("status") if obj is not None else None
+    artifact = status.get("artifact") if isinstance(status, Mapping) else None
+    return str(artifact.get("revision") or "") if isinstance(artifact, Mapping) else ""
+
+
 def revision_of(obj: dict[str, Any]) -> str:
     status = obj.get("status")
     if not isinstance(status, dict):
         return ""
-    artifact = status.get("artifact")
-    if isinstance(artifact, dict) and artifact.get("revision"):
-        return str(artifact["revision"])
+    if revision := artifact_revision(obj):
+        return revision
     for key in ("lastAppliedRevision", "lastAttemptedRevision"):
         if status.get(key):
             return str(status[key])

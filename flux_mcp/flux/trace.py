@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from flux_mcp.flux.budget import clip_line
 from flux_mcp.flux.evidence import UNKNOWN, Evidence
 from flux_mcp.flux.redaction import redact_text
 from flux_mcp.flux.refs import ObjectKey, group_of, managed_by, references_of
@@ -215,7 +216,7 @@ def _hop_line(hop: TraceHop) -> str:
         parts.append(hop.note)
     line = "  ".join(parts)
     if hop.message and hop.state not in ("ready",):
-        message = hop.message if len(hop.message) <= 200 else hop.message[:199] + "…"
+        message = clip_line(hop.message, 200)
         line += f"\n      {message}"
     return line
 
