@@ -52,6 +52,8 @@ STATE_STYLES: Final[dict[str, tuple[str, str, str, str]]] = {
     "unknown": ("#eeeeee", "#757575", "#424242", ""),
     "missing": ("#fff8e1", "#ef6c00", "#e65100", "stroke-dasharray:5 5"),
     "resource": ("#fafafa", "#bdbdbd", "#616161", ""),
+    # Not a state of its own: a Ready applier whose source has moved on (flux.state.drift_of) is drawn apart.
+    "drift": ("#fffde7", "#f9a825", "#5d4037", "stroke-dasharray:2 2"),
 }
 BLOCKING_COLOUR: Final = "#d32f2f"
 CYCLE_COLOUR: Final = "#ef6c00"
@@ -83,6 +85,13 @@ class ViewNode:
     """None for a collapsed inventory node."""
     count: int = 1
     kind: str = ""
+    drift: str = ""
+    """For a Ready applier behind its source: `applied X, source at Y`."""
+
+    @property
+    def style(self) -> str:
+        """The drawing class: the state, or `drift` for a Ready applier behind its source."""
+        return "drift" if self.drift else self.state
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,11 +152,13 @@ def build_view(
     used: set[str] = set()
     ids: dict[ObjectKey, str] = {}
     view = View()
+    drift = {d.key: f"applied {d.applied_revision}, source at {d.source_revision}" for d in graph.drift}
     for key in sorted(selected - hidden, key=lambda k: (k.namespace, key_sort_key(k))):
         node = graph.nodes[key]
         ids[key] = _unique(_base_id(key), used)
         view.nodes.append(ViewNode(
             ids[key], f"{key.kind}/{key.name}", node.short_status, node.state, key.namespace, key, kind=key.kind,
+            drift=drift.get(key, ""),
         ))
     collapsed_ids: dict[tuple[ObjectKey, str], str] = {}
     for (owner, kind), count in sorted(collapsed_kinds.items(), key=lambda i: (key_sort_key(i[0][0]), i[0][1])):
@@ -197,7 +208,7 @@ def render_mermaid(view: View, notes: Sequence[str] = ()) -> str:
     lines.extend(f"  %% {_comment(note)}" for note in notes)
     for cycle in view.cycles:
         lines.append("  %% cycle: " + " -> ".join([*cycle, cycle[0]]))
-    used_states = {n.state for n in view.nodes}
+    used_states = {n.style for n in view.nodes}
     lines.extend(_mermaid_class(state, style) for state, style in STATE_STYLES.items() if state in used_states)
     by_namespace: dict[str, list[ViewNode]] = {}
     for node in view.nodes:
@@ -211,8 +222,9 @@ def render_mermaid(view: View, notes: Sequence[str] = ()) -> str:
             lines.append(f'  subgraph {subgraph_id}["{mermaid_escape(namespace)}"]')
             indent = "    "
         for node in nodes:
-            label = mermaid_escape(f"{node.label}") + "<br/>" + mermaid_escape(node.status)
-            lines.append(f'{indent}{node.id}["{label}"]:::{node.state}')
+            status = f"{node.status}, drift" if node.drift else node.status
+            label = mermaid_escape(f"{node.label}") + "<br/>" + mermaid_escape(status)
+            lines.append(f'{indent}{node.id}["{label}"]:::{node.style}')
         if namespace:
             lines.append("  end")
     blocking_indexes: list[int] = []
@@ -269,10 +281,11 @@ def render_dot(view: View, notes: Sequence[str] = ()) -> str:
             lines.append(f"    label={dot_quote(namespace)};")
             indent = "    "
         for node in by_namespace[namespace]:
-            fill, stroke, colour, extra = STATE_STYLES[node.state]
+            fill, stroke, colour, extra = STATE_STYLES[node.style]
             style = ', style="rounded,filled,dashed"' if "dasharray" in extra else ""
+            status = f"{node.status}, drift" if node.drift else node.status
             lines.append(
-                f"{indent}{dot_quote(node.id)} [label={dot_quote(node.label + chr(10) + node.status)}, "
+                f"{indent}{dot_quote(node.id)} [label={dot_quote(node.label + chr(10) + status)}, "
                 f'fillcolor="{fill}", color="{stroke}", fontcolor="{colour}"{style}];'
             )
         if namespace:
@@ -303,6 +316,8 @@ def render_json(view: View, notes: Sequence[str] = ()) -> str:
     nodes = []
     for node in view.nodes:
         entry: dict[str, object] = {"id": node.id, "kind": node.kind, "state": node.state, "status": node.status}
+        if node.drift:
+            entry["drift"] = node.drift
         if node.key is not None:
             entry.update(namespace=node.key.namespace, name=node.key.name, group=node.key.group)
         else:
