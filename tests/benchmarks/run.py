@@ -52,6 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--only", default="1,2,3,5,6",
                         help="comma-separated sections to run (1 cold start, 2 listing, 3 health/graph+RSS, "
                              "5 what is broken, 6 cost per call: first call after start, one 40 KB page)")
+    parser.add_argument("--real", action="store_true",
+                        help="instead of the sandbox: a real kube-apiserver (tests.realk8s harness) with "
+                             "--list-count Kustomizations, ours vs the official Flux MCP server vs the Go server "
+                             "(uses --runs, --repeats, --list-count, --page-limit, --table-limit, --json, --no-peer)")
     return parser
 
 
@@ -156,6 +160,10 @@ async def run(args: argparse.Namespace, report: Report, workdir: Path) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.real:
+        from tests.benchmarks.real import main as real_main
+
+        return real_main(args)
     report = Report(
         meta={
             "date": datetime.now(UTC).isoformat(timespec="seconds"),
