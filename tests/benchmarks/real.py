@@ -49,6 +49,7 @@ COLD_START_OVER_IMPORT_MS = 200.0
 FIRST_CALL_RATIO_TARGET = 1.5
 OFFICIAL_REPEATS = 2
 """The official server takes many seconds per full listing: fewer repeats keep the run bounded."""
+SETTLE_AFTER_LOAD_S = 10.0
 TIME_NOW = "2026-01-01T00:00:00Z"
 KUSTOMIZE = "kustomize.toolkit.fluxcd.io"
 SOURCE = "source.toolkit.fluxcd.io"
@@ -208,6 +209,7 @@ async def _timed_calls(sess: Session, calls: list[tuple[str, dict[str, Any]]]) -
         measures.append(await sess.call(tool, arguments))
     return {"ms": sum(m.ms for m in measures), "bytes": sum(m.bytes for m in measures), "calls": len(measures),
             "errors": [m.text[:200] for m in measures if m.is_error],
+            "first_text": measures[0].text[:1500] if measures else "",
             "cpu_ms": _cpu_delta(cpu_before, sess.cpu_ms()), "peak_kib": sess.memory_kib().get("VmHWM")}
 
 
@@ -446,6 +448,7 @@ def main(args: argparse.Namespace) -> int:
             facts = load_fleet(cluster, args.list_count)
             meta["fleet"] = (f"{facts['kustomizations']} Kustomizations + {facts['objects'] - facts['kustomizations']}"
                              f" GitRepositories, {facts['broken']} failing, loaded in {facts['load_s']} s")
+            time.sleep(SETTLE_AFTER_LOAD_S)  # let the API server and etcd finish the bulk load's work
             anyio.run(measure, args, cluster, peer, official_binary, facts, rows, details, phase)
     phase("done, everything stopped")
     meta["load_average_at_end"] = os.getloadavg()
