@@ -19,10 +19,10 @@ from flux_mcp.flux.budget import Fitted, clip_line, fit_items
 from flux_mcp.flux.kinds import find_flux_kind
 from flux_mcp.flux.redaction import redact_object, redact_text
 from flux_mcp.flux.status import object_status
+from flux_mcp.flux.timestamps import age, parse_time
 from flux_mcp.kube.discovery import ResourceKind
 from flux_mcp.ops.events import EventSummary, event_line, warning_events_by_object
 from flux_mcp.ops.locate import check_scope
-from flux_mcp.ops.timestamps import age, parse_time
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._fieldpath import FieldPath, parse_field_path
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, KindArg, OptionalNameArg, OptionalNamespaceArg
