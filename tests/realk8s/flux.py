@@ -54,6 +54,7 @@ class FluxControllers:
         storage = free_port()
         self.storage_address = f"127.0.0.1:{storage}"
         flags, health = self._common()
+        (self.workdir / "artifacts").mkdir(parents=True, exist_ok=True)  # it refuses a missing folder
         binary = binaries.binary_path(binaries.SOURCE_CONTROLLER, "source-controller")
         self.cluster.processes.start("source-controller", [
             str(binary), *flags, f"--storage-path={self.workdir / 'artifacts'}",
