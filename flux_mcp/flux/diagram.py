@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from typing import Final, Literal
 
 from flux_mcp.flux.budget import truncation_marker
-from flux_mcp.flux.graph import SEVERITY, FluxGraph
+from flux_mcp.flux.graph import FluxGraph
 from flux_mcp.flux.refs import ObjectKey, key_sort_key
+from flux_mcp.flux.state import SEVERITY
 
 DiagramFormat = Literal["mermaid", "dot", "json"]
 FORMATS: Final[tuple[DiagramFormat, ...]] = ("mermaid", "dot", "json")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Final, Literal
 
@@ -26,27 +26,23 @@ from flux_mcp.flux.refs import (
     build_edges,
     key_sort_key,
 )
+from flux_mcp.flux.state import (
+    APPLIERS_WITH_SOURCE,
+    NOT_FOUND_REASON,
+    NOT_GENERATED_REASON,
+    NOTIFICATION_KINDS,
+    SEVERITY,
+    Drift,
+    Generated,
+    drift_of,
+    generated_objects,
+    is_waiting,
+    with_events,
+)
 from flux_mcp.flux.status import ObjectStatus, evaluate_status
 
 NodeState = Literal["ready", "failed", "progressing", "suspended", "unknown", "missing", "resource"]
 """`missing`: named by a reference but absent; `resource`: a non-Flux object (inventory entry)."""
-
-NOT_FOUND_REASON: Final = "NotFound"
-
-SEVERITY: Final[dict[str, int]] = {
-    "failed": 0, "missing": 0, "progressing": 1, "unknown": 2, "suspended": 3, "ready": 4, "resource": 5,
-}
-"""Lower is worse; used to order reports and to break ties between equally deep root causes."""
-
-DEPENDENCY_WAIT_REASONS: Final[frozenset[str]] = frozenset({
-    "DependencyNotReady", "ArtifactFailed", "SourceNotReady", "ArtifactNotFound", "ArtifactUnavailable",
-    "HelmChartNotReady", "ChartNotReady", "SourceNotFound", "InvalidChartReference",
-    "ImageRepositoryNotReady", "AccessDenied", "ReconciliationDependencyNotReady",
-})
-"""Reasons an object gives when it waits on something it requires. Such an object's root cause
-is followed into requirements that are merely progressing or suspended; otherwise only into
-requirements that failed or do not exist."""
-
 
 @dataclass(frozen=True, slots=True)
 class Node:
@@ -108,16 +104,6 @@ class BlockingPath:
     """The requirement edges from a blocked object to the root or to another blocked object."""
 
 
-@dataclass(frozen=True, slots=True)
-class StaleObject:
-    """A Ready applier whose applied revision is behind its source's artifact."""
-
-    key: ObjectKey
-    source: ObjectKey
-    applied_revision: str
-    source_revision: str
-
-
 def node_state(obj: Mapping[str, Any], status: ObjectStatus) -> NodeState:
     kind = flux_kind_of(dict(obj))
     if kind is None:
@@ -135,6 +121,10 @@ def missing_status(key: ObjectKey) -> ObjectStatus:
 _NOT_COLLECTED: Final = ObjectStatus("unknown", "NotCollected", "not part of the collected objects")
 
 
+def not_generated_status(generated: Generated) -> ObjectStatus:
+    return ObjectStatus("unknown", NOT_GENERATED_REASON, generated.note)
+
+
 class FluxGraph:
     """Nodes and typed edges of a set of Flux objects, with the analyses the tools need.
 
@@ -144,14 +134,30 @@ class FluxGraph:
     Flux objects named only by an inventory or owner label.
     """
 
-    def __init__(self, objects: Iterable[Mapping[str, Any]], edges: Iterable[Edge] | None = None) -> None:
+    def __init__(
+        self, objects: Iterable[Mapping[str, Any]], edges: Iterable[Edge] | None = None,
+        events: Iterable[Mapping[str, Any]] = (),
+    ) -> None:
         collected = list(objects)
+        events_by_name: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+        for event in events:
+            involved = event.get("involvedObject") or {}
+            if involved.get("kind") in NOTIFICATION_KINDS:
+                events_by_name.setdefault((str(involved.get("namespace") or ""), str(involved.get("name"))), []).append(
+                    event
+                )
         self.nodes: dict[ObjectKey, Node] = {}
         for obj in collected:
             key = ObjectKey.of(obj)
             status = evaluate_status(dict(obj))
-            self.nodes[key] = Node(key, node_state(obj, status), status, obj)
+            state = node_state(obj, status)
+            if state == "ready" and key.kind in NOTIFICATION_KINDS and (key.namespace, key.name) in events_by_name:
+                status = with_events(key, replace(status, state="ready"), events_by_name[(key.namespace, key.name)])
+                state = status.state
+            self.nodes[key] = Node(key, state, status, obj)
         self.edges: list[Edge] = list(build_edges(collected) if edges is None else edges)
+        self.generated: dict[ObjectKey, Generated] = generated_objects(collected)
+        """Objects controllers generate from collected specs (absent ones are "not generated yet")."""
         self._out: dict[ObjectKey, list[Edge]] = {}
         self._in: dict[ObjectKey, list[Edge]] = {}
         for edge in self.edges:
@@ -163,10 +169,11 @@ class FluxGraph:
                 elif referenced and self.nodes[key].state == "unknown" and self.nodes[key].obj is None:
                     self.nodes[key] = self._absent_node(key, True)
 
-    @staticmethod
-    def _absent_node(key: ObjectKey, referenced: bool) -> Node:
+    def _absent_node(self, key: ObjectKey, referenced: bool) -> Node:
         if not key.is_flux:
             return Node(key, "resource", ObjectStatus("unknown", "", ""))
+        if key in self.generated:
+            return Node(key, "unknown", not_generated_status(self.generated[key]))
         if referenced:
             return Node(key, "missing", missing_status(key))
         return Node(key, "unknown", _NOT_COLLECTED)
@@ -223,12 +230,29 @@ class FluxGraph:
 
     # -- root causes ------------------------------------------------------------------------------
 
+    def is_not_generated(self, key: ObjectKey) -> bool:
+        """An object a controller generates that does not exist yet: never a root cause of its own."""
+        node = self.nodes.get(key)
+        return node is not None and node.obj is None and node.status.reason == NOT_GENERATED_REASON
+
     def _follows(self, subject: Node, target: Node) -> bool:
         if target.ready:
             return False
         if target.state in ("failed", "missing"):
             return True
-        return subject.status.reason in DEPENDENCY_WAIT_REASONS
+        return is_waiting(subject.status.reason)
+
+    def _waits_on(self, key: ObjectKey) -> list[ObjectKey]:
+        """Requirements of `key`, looking through absent generated objects to what they would need."""
+        found: list[ObjectKey] = []
+        for edge in self._out.get(key, ()):
+            if edge.type not in REQUIREMENT_EDGES:
+                continue
+            if self.is_not_generated(edge.target):
+                found.extend(e.target for e in self._out.get(edge.target, ()) if e.type in REQUIREMENT_EDGES)
+            else:
+                found.append(edge.target)
+        return found
 
     @cached_property
     def root_causes(self) -> dict[ObjectKey, RootCause]:
@@ -237,13 +261,14 @@ class FluxGraph:
         Computed on the condensation of the "waits on" subgraph, sinks first (Tarjan emits a
         component after everything reachable from it), so each node is settled once.
         """
-        waiting = {k for k, n in self.nodes.items() if n.is_flux and not n.ready}
+        waiting = {
+            k for k, n in self.nodes.items() if n.is_flux and not n.ready and not self.is_not_generated(k)
+        }
         successors: dict[ObjectKey, list[ObjectKey]] = {}
         for key in waiting:
             node = self.nodes[key]
             successors[key] = sorted(
-                {e.target for e in self._out.get(key, ()) if e.type in REQUIREMENT_EDGES
-                 and e.target in waiting and self._follows(node, self.nodes[e.target])},
+                {t for t in self._waits_on(key) if t in waiting and self._follows(node, self.nodes[t])},
                 key=key_sort_key,
             )
         order = sorted(waiting, key=key_sort_key)
@@ -360,25 +385,27 @@ class FluxGraph:
     def blocking_edges(self) -> frozenset[Edge]:
         return frozenset(e for path in self.blocking_paths.values() for e in path.edges)
 
-    # -- staleness --------------------------------------------------------------------------------
+    # -- drift ----------------------------------------------------------------------------------
 
     @cached_property
-    def stale(self) -> list[StaleObject]:
+    def drift(self) -> list[Drift]:
         """Ready Kustomizations/HelmReleases whose applied revision differs from their source's artifact."""
-        found: list[StaleObject] = []
+        found: list[Drift] = []
         for key in self.sorted_keys():
             node = self.nodes[key]
-            if node.state != "ready" or node.obj is None or key.kind not in _APPLIED_REVISION:
+            if node.state != "ready" or node.obj is None or key.kind not in APPLIERS_WITH_SOURCE:
                 continue
-            applied = _APPLIED_REVISION[key.kind](node.obj)
             for edge in self._out.get(key, ()):
-                if edge.type not in ("source", "chart"):
-                    continue
-                source = self.nodes[edge.target]
-                current = artifact_revision(source.obj) if source.obj is not None else ""
-                if applied and current and not _same_revision(key.kind, applied, current):
-                    found.append(StaleObject(key, edge.target, applied, current))
+                if edge.type in ("source", "chart"):
+                    drift = drift_of(node.obj, edge.target, self.nodes[edge.target].obj)
+                    if drift is not None:
+                        found.append(drift)
         return found
+
+    @property
+    def stale(self) -> list[Drift]:
+        """The drift list under its older name."""
+        return self.drift
 
     # -- neighbourhoods ---------------------------------------------------------------------------
 
@@ -401,39 +428,6 @@ class FluxGraph:
                     seen.add(key)
                     queue.append(key)
         return seen
-
-
-def artifact_revision(obj: Mapping[str, Any]) -> str:
-    status = obj.get("status")
-    artifact = status.get("artifact") if isinstance(status, Mapping) else None
-    return str(artifact.get("revision") or "") if isinstance(artifact, Mapping) else ""
-
-
-def _kustomization_applied(obj: Mapping[str, Any]) -> str:
-    status = obj.get("status")
-    return str(status.get("lastAppliedRevision") or "") if isinstance(status, Mapping) else ""
-
-
-def _helm_release_applied(obj: Mapping[str, Any]) -> str:
-    status = obj.get("status")
-    if not isinstance(status, Mapping):
-        return ""
-    history = status.get("history")
-    if isinstance(history, list) and history and isinstance(history[0], Mapping):
-        version = history[0].get("chartVersion")
-        if version:
-            return str(version)
-    return str(status.get("lastAttemptedRevision") or "")
-
-
-_APPLIED_REVISION: Final = {"Kustomization": _kustomization_applied, "HelmRelease": _helm_release_applied}
-
-
-def _same_revision(kind: str, applied: str, current: str) -> bool:
-    if kind == "HelmRelease":
-        # A chart artifact revision may carry its digest (`6.5.0@sha256:…`); releases record the version.
-        return applied.split("@", 1)[0] == current.split("@", 1)[0]
-    return applied == current
 
 
 def strongly_connected(

@@ -21,7 +21,8 @@ from flux_mcp.flux.kinds import (
     FluxKind,
 )
 from flux_mcp.flux.refs import dig, display, helm_chart_key
-from flux_mcp.flux.status import conditions_of, evaluate_status, is_suspended, revision_of
+from flux_mcp.flux.state import reconcile_phase
+from flux_mcp.flux.status import evaluate_status, is_suspended
 
 # Kinds a reference points to when the reference itself does not say (Flux API defaults).
 _DEFAULT_REF_KIND: dict[str, str] = {
@@ -161,48 +162,39 @@ def source_of(kind: FluxKind, obj: dict[str, Any]) -> ObjectKey | None:
     return None
 
 
-def _condition_is_current(condition: dict[str, Any], generation: int | None) -> bool:
-    observed = condition.get("observedGeneration")
-    if generation is None or not isinstance(observed, int):
-        return True
-    return observed >= generation
-
-
 def reconcile_outcome(obj: dict[str, Any], token: str) -> Outcome | None:
     """The controller's verdict on request `token`, or None while it is still undecided.
 
-    Undecided: the token is not yet in `status.lastHandledReconcileAt`, the latest generation
-    has not been observed, work is in flight (Reconciling=True), or Ready is Unknown/absent.
-    Failed as soon as the handled request left Stalled=True or Ready=False for the current
-    generation: there is no point waiting for the timeout.
+    Decided as soon as the request was handled (`status.lastHandledReconcileAt == token`) and the
+    current generation's verdict is in (`flux.state.reconcile_phase`): Ready, or failed — a
+    Ready=False failure the controller will retry (Reconciling=True ProgressingWithRetry) is an
+    outcome, there is no point waiting for the timeout.
     """
-    status = obj.get("status") if isinstance(obj.get("status"), dict) else {}
-    assert isinstance(status, dict)
-    if str(status.get("lastHandledReconcileAt") or "") != token:
+    phase = reconcile_phase(obj, token)
+    if phase not in ("ready", "failed"):
         return None
     evaluated = evaluate_status(obj)
-    if not evaluated.is_current:
-        return None
-    generation = evaluated.generation
-    conditions = conditions_of(obj)
-    revision = revision_of(obj)
-    stalled = conditions.get("Stalled")
-    if stalled and stalled.get("status") == "True" and _condition_is_current(stalled, generation):
-        return Outcome(
-            "failed", revision, str(stalled.get("reason", "Stalled")), str(stalled.get("message", "")), stalled=True
+    state: Literal["ready", "failed"] = "ready" if phase == "ready" else "failed"
+    reason = evaluated.reason or ("NotReady" if state == "failed" else "")
+    return Outcome(state, evaluated.revision, reason, evaluated.message, stalled=evaluated.stalled)
+
+
+def pending_summary(kind: FluxKind, obj: dict[str, Any] | None, token: str, waited: float) -> str:
+    """Why a wait ended without an outcome: never picked up, or picked up and still reconciling."""
+    who = describe(kind, obj) if obj is not None else kind.kind
+    if obj is None or reconcile_phase(obj, token) == "not-picked-up":
+        status = (obj or {}).get("status") if isinstance((obj or {}).get("status"), dict) else {}
+        handled = str((status or {}).get("lastHandledReconcileAt") or "") or "never"
+        return (
+            f"{who}: the request was not picked up by {kind.component} within {waited:g} s "
+            f"(last handled request: {handled}); check that {kind.component} is running and not "
+            "overloaded (get_flux_instance, get_kubernetes_logs of its pod)"
         )
-    reconciling = conditions.get("Reconciling")
-    if reconciling and reconciling.get("status") == "True":
-        return None
-    ready = conditions.get("Ready")
-    if ready is None or not _condition_is_current(ready, generation):
-        return None
-    reason, message = str(ready.get("reason", "")), str(ready.get("message", ""))
-    if ready.get("status") == "True":
-        return Outcome("ready", revision, reason, message)
-    if ready.get("status") == "False":
-        return Outcome("failed", revision, reason or "NotReady", message)
-    return None
+    evaluated = evaluate_status(obj)
+    detail = evaluated.message or evaluated.reason
+    return f"{who}: picked up by {kind.component}, still reconciling after {waited:g} s" + (
+        f" ({detail})" if detail else ""
+    )
 
 
 def progress_line(kind: FluxKind, obj: dict[str, Any], token: str) -> str:

@@ -1,18 +1,31 @@
 """One status evaluation for every Flux object (and kstatus-like workloads).
 
 Flux reports health through conditions: Ready (the verdict), Reconciling (work in flight) and
-Stalled (gave up until something changes). A verdict only counts when it was written for the
-current generation; otherwise the controller has not looked at the latest spec yet.
+Stalled (gave up until something changes). As the real controllers write them:
+
+- `Ready=False` with a failure reason is a failure whatever `Reconciling` says: a failed attempt
+  that will be retried carries `Reconciling=True ProgressingWithRetry` next to it (failing,
+  retried at the next interval), not "in progress";
+- `Ready=Unknown` (or no Ready) with `Reconciling=True` is work in flight; `Ready=True` with
+  `Reconciling=True` is a new revision being applied;
+- a verdict counts when it was written for the current generation. Conditions carry their own
+  `observedGeneration`; `status.observedGeneration` stays `-1` until the first success, so `-1`
+  means "never succeeded", not "not looked at yet".
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from flux_mcp.flux.kinds import FluxKind, flux_kind_of
 
 State = Literal["ready", "failed", "progressing", "suspended", "unknown"]
+
+RETRY_REASONS: Final[frozenset[str]] = frozenset({"ProgressingWithRetry"})
+"""Reconciling reasons of a failed attempt that the controller retries at its next interval."""
+IN_PROGRESS_REASONS: Final[frozenset[str]] = frozenset({"Progressing", "ProgressingWithRetry"})
+"""Ready reasons that mean work in flight rather than a failure (kstatus `Progressing`)."""
 
 
 @dataclass(frozen=True)
@@ -27,13 +40,28 @@ class ObjectStatus:
     observed_generation: int | None = None
     last_handled_reconcile_at: str = ""
     stalled: bool = False
+    verdict_generation: int | None = None
+    """The generation the Ready (or Stalled) condition was written for (its own observedGeneration)."""
+    retrying: bool = False
+    """A failed attempt the controller retries at its next interval (Reconciling=True ProgressingWithRetry)."""
+
+    @property
+    def never_succeeded(self) -> bool:
+        """Flux keeps `status.observedGeneration` at -1 until the first successful reconcile."""
+        return self.observed_generation == -1
 
     @property
     def is_current(self) -> bool:
-        """True when the controller has observed the latest spec."""
-        if self.generation is None or self.observed_generation is None:
+        """True when the verdict was written for the latest spec."""
+        if self.generation is None:
             return True
-        return self.observed_generation >= self.generation
+        observed = self.verdict_generation
+        if observed is None:
+            observed = self.observed_generation
+        if observed is None or observed < 0:
+            # -1 is "never succeeded"; without a generation on the verdict there is nothing to compare.
+            return True
+        return observed >= self.generation
 
     @property
     def short(self) -> str:
@@ -112,6 +140,14 @@ def evaluate_status(obj: dict[str, Any]) -> ObjectStatus:
     reconciling = conditions.get("Reconciling")
     is_stalled = bool(stalled and stalled.get("status") == "True")
 
+    retrying = bool(
+        reconciling and reconciling.get("status") == "True" and reconciling.get("reason") in RETRY_REASONS
+    )
+    decisive = stalled if is_stalled else ready
+    base = replace(
+        base, verdict_generation=_int_or_none((decisive or {}).get("observedGeneration")), retrying=retrying,
+    )
+
     def verdict(state: State, reason: str, message: str) -> ObjectStatus:
         return replace(base, state=state, reason=reason, message=message, stalled=is_stalled)
 
@@ -136,15 +172,19 @@ def evaluate_status(obj: dict[str, Any]) -> ObjectStatus:
 
     reason = str(ready.get("reason", ""))
     message = str(ready.get("message", ""))
+    if ready.get("status") == "False" and reason not in IN_PROGRESS_REASONS and base.is_current:
+        # Failed, whatever Reconciling says: ProgressingWithRetry only means "tried again later".
+        return verdict("failed", reason or "NotReady", message)
     if in_flight and reconciling is not None:
         return verdict(
             "progressing", str(reconciling.get("reason", reason or "Progressing")),
             str(reconciling.get("message", message)),
         )
     if not base.is_current:
+        written = base.verdict_generation if base.verdict_generation is not None else observed
         return verdict(
             "progressing", reason or "Progressing",
-            f"generation {generation} not yet observed (observedGeneration {observed})",
+            f"generation {generation} not yet observed (last verdict for generation {written})",
         )
     if ready.get("status") == "Unknown":
         return verdict("progressing", reason or "Progressing", message)

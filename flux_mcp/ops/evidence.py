@@ -118,22 +118,18 @@ class EvidenceFetcher:
             evidence.pods[query] = []
 
     async def _pod_log(self, evidence: Evidence, query: PodLogQuery) -> None:
+        """Exactly the instance asked for: the walk labels what it shows and asks for the current
+        container itself when the previous one left nothing (no silent fallback)."""
         text = ""
-        attempts = (True, False) if query.previous else (False,)
-        for previous in attempts:
-            try:
-                text = await self._counted(self.gw.pod_logs(
-                    query.pod, query.namespace, container=query.container or None, tail_lines=POD_LOG_TAIL,
-                    previous=previous, timestamps=False,
-                ))
-            except KubeError as exc:
-                # No previous instance (the container never restarted since the node came up): the
-                # current one is the next best thing.
-                if previous:
-                    continue
+        try:
+            text = await self._counted(self.gw.pod_logs(
+                query.pod, query.namespace, container=query.container or None, tail_lines=POD_LOG_TAIL,
+                previous=query.previous, timestamps=False,
+            ))
+        except KubeError as exc:
+            if not query.previous:
                 self._gap(evidence, f"logs of pod {query.namespace}/{query.pod}", exc)
-            if text.strip():
-                break
+            # A previous instance that does not exist (or was rotated away) left no logs.
         evidence.pod_logs[query] = text.splitlines()
 
     async def _controller_log(self, evidence: Evidence, component: str) -> None:

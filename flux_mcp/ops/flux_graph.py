@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flux_mcp.flux.graph import FluxGraph
 from flux_mcp.flux.kinds import FLUX_KINDS, find_flux_kind
 from flux_mcp.flux.refs import ObjectKey
+from flux_mcp.flux.state import NOTIFICATION_KINDS
+from flux_mcp.kube.errors import KubeError
 from flux_mcp.ops.errors import OperationError
 from flux_mcp.ops.flux_objects import list_flux_objects
 
@@ -48,7 +51,30 @@ async def collect_graph(gw: KubeGateway, namespace: str | None = None) -> Collec
     for kind, reason in sorted(errors.items()):
         notes.append(f"could not list {kind}: {reason}")
     objects = [obj for items in by_kind.values() for obj in items]
-    return Collected(FluxGraph(objects), notes)
+    events = await notification_warnings(gw, by_kind, notes)
+    return Collected(FluxGraph(objects, events=events), notes)
+
+
+async def notification_warnings(
+    gw: KubeGateway, by_kind: dict[str, list[dict[str, Any]]], notes: list[str],
+) -> list[dict[str, Any]]:
+    """Warning events of the notification kinds present (their delivery and auth failures), one list each.
+
+    Only kinds with objects are asked about; a refused or failed list is a note, not an error.
+    """
+    kinds = sorted(kind for kind in NOTIFICATION_KINDS if by_kind.get(kind))
+    results = await asyncio.gather(*(
+        gw.list_all("Event", None, field_selector=f"involvedObject.kind={kind}") for kind in kinds
+    ), return_exceptions=True)
+    events: list[dict[str, Any]] = []
+    for kind, result in zip(kinds, results, strict=True):
+        if isinstance(result, KubeError):
+            notes.append(f"could not read the events of {kind} objects: {result}")
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            events.extend(result)
+    return events
 
 
 def resolve_root(

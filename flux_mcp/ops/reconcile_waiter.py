@@ -20,12 +20,14 @@ from flux_mcp.flux.kinds import REQUESTED_AT, FluxKind, find_flux_kind
 from flux_mcp.flux.reconcile import (
     ObjectKey,
     describe,
+    pending_summary,
     progress_line,
     reconcile_outcome,
     reconcile_refusal,
     request_token,
     source_of,
 )
+from flux_mcp.flux.state import needs_reset, reconcile_phase, same_revision
 from flux_mcp.flux.status import is_suspended
 from flux_mcp.ops.errors import OperationError
 
@@ -196,6 +198,7 @@ class Waiter:
         interval = POLL_INTERVAL
         delay = FIRST_POLL_DELAY
         last_line = ""
+        obj: dict[str, Any] | None = None
         while True:
             remaining = self.deadline - self.clock()
             if remaining <= 0:
@@ -221,24 +224,46 @@ class Waiter:
                     message="the object was suspended while waiting; its controller ignores the request",
                 )
             delay, interval = interval, min(interval * POLL_GROWTH, POLL_INTERVAL_MAX)
+        waited = round(self.clock() - started, 3)
+        picked_up = obj is not None and reconcile_phase(obj, token) != "not-picked-up"
         return target.step(
-            "still-reconciling", polls=polls, duration_seconds=round(self.clock() - started, 3),
-            message="the controller has not finished handling the request",
+            "still-reconciling", polls=polls, duration_seconds=waited,
+            reason="Reconciling" if picked_up else "NotPickedUp",
+            message=pending_summary(target.kind, obj, token, round(waited)),
         )
 
 
 def summarize(target: Target, token: str, steps: list[ReconcileStep], polls: int, duration: float,
-              timeout: float) -> ReconcileResult:
-    """The overall verdict: the object's own step, or the source step that stopped the chain."""
+              timeout: float, *, reset: bool = False) -> ReconcileResult:
+    """The overall verdict: the object's own step, or the source step that stopped the chain.
+
+    Ready while the source reconciled just before is at another revision says so ("Ready at
+    revision X; the source is at Y"); a HelmRelease failure helm-controller will not retry by
+    itself (out of retries, a failed install or upgrade) names the reset=true call.
+    """
     requested = [s for s in steps if s.outcome != "skipped"]
     last = requested[-1]
     outcome, reason, message = last.outcome, last.reason, last.message
     own = last.kind == target.kind.kind and last.name == target.name and last.namespace == target.namespace
-    if not own and last.outcome in ("failed", "still-reconciling"):
+    if not own and last.outcome == "failed":
         message = f"source {last.kind} {last.namespace}/{last.name}: {message or reason}"
     if outcome == "still-reconciling":
         who = target.label if own else f"{last.kind} {last.namespace}/{last.name}"
-        message = f"{who} still reconciling after {timeout:g} s; check again later or raise timeout"
+        message = last.message or f"{who} still reconciling after {timeout:g} s"
+        if reason != "NotPickedUp":
+            message += "; check again later or raise timeout"
+    if outcome == "ready" and own and len(requested) >= 2:
+        source = requested[-2]
+        if source.outcome == "ready" and source.revision and last.revision and not same_revision(
+            target.kind.kind, last.revision, source.revision
+        ):
+            drift = (f"Ready at revision {last.revision}; the source {source.kind} {source.namespace}/{source.name} "
+                     f"is at {source.revision}")
+            message = f"{drift} ({message})" if message else drift
+    if outcome == "failed" and own and not reset and needs_reset(target.kind.kind, reason, False):
+        message = (f"{message}; helm-controller will not retry by itself: reconcile_flux_resource "
+                   f"kind={target.kind.kind} name={target.name} namespace={target.namespace} reset=true "
+                   "after fixing the cause")
     return ReconcileResult(
         kind=target.kind.kind, name=target.name, namespace=target.namespace, token=token, outcome=outcome,
         revision=last.revision if own else "", reason=reason, message=message,

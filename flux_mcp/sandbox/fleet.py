@@ -681,6 +681,8 @@ def build_fleet(scale: int = 0, operator: bool = True, now: datetime | None = No
     _api(fleet, clock)
     _legacy(fleet, clock)
     _images_and_notifications(fleet, clock)
+    from flux_mcp.sandbox.scenarios_state import add_state_scenarios
+    add_state_scenarios(fleet, clock)
     if operator:
         _operator(fleet, clock)
     for i in range(scale):

@@ -56,7 +56,10 @@ def render_result(result: ReconcileResult, verb: str = "reconcile") -> str:
     headline = {
         "ready": f"{who} is Ready",
         "failed": f"{who} {verb} failed",
-        "still-reconciling": f"{who} is still reconciling (timed out waiting)",
+        "still-reconciling": f"{who}: " + (
+            "reconcile request not picked up (timed out waiting)" if result.reason == "NotPickedUp"
+            else "still reconciling (timed out waiting)"
+        ),
         "requested": f"{who} {verb} requested (not waiting)",
         "skipped": f"{who} skipped",
     }[result.outcome]

@@ -82,5 +82,5 @@ async def reconcile_flux_resource(
         if step.outcome != "ready":
             break
 
-    result = summarize(target, token, steps, waiter.polls, waiter.elapsed(), timeout)
+    result = summarize(target, token, steps, waiter.polls, waiter.elapsed(), timeout, reset=reset)
     return respond(rt, render_result(result), result)

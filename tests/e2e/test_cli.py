@@ -29,7 +29,7 @@ def test_call_get_flux_instance_prints_a_readable_report(sandbox: Sandbox, sandb
     assert "version: v2.9.0" in report
     assert "flux-system/source-controller: ready 1/1 image=ghcr.io/fluxcd/source-controller:v1.7.0" in report
     assert "Kustomization (kustomize.toolkit.fluxcd.io): served v1; stored v1" in report
-    assert "GitRepository: 5 total, 4 ready, 1 failing, 0 suspended" in report
+    assert "GitRepository: 6 total, 5 ready, 1 failing, 0 suspended" in report
     assert not [c for c in CANARY_FORMS if c in report + done.stderr]
 
 

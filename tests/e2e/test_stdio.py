@@ -71,7 +71,7 @@ async def test_a_user_investigates_the_fleet_over_stdio(
         # "Which version of Flux runs here, and is it healthy?"
         instance = await chat.ask("get_flux_instance")
         assert not instance.is_error and "version: v2.9.0" in text_of(instance)
-        assert "GitRepository: 5 total" in text_of(instance)
+        assert "GitRepository: 6 total" in text_of(instance)
 
         # "Why is billing broken?"
         billing = await chat.ask("get_kubernetes_resources", kind="gitrepo", name="billing", namespace="team-billing")

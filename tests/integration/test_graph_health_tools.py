@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -171,7 +172,7 @@ def large_kubeconfig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
         sb.stop()
 
 
-async def test_health_of_five_thousand_objects_fits_the_budget_with_the_truncation_marker(
+async def test_health_of_five_thousand_objects_shows_every_root_cause_within_the_budget(
     large_kubeconfig: Path,
 ) -> None:
     answer = await ask(server_on(large_kubeconfig, output_limit=OUTPUT_LIMIT), "get_flux_health")
@@ -179,10 +180,38 @@ async def test_health_of_five_thousand_objects_fits_the_budget_with_the_truncati
     assert not answer.is_error, answer.text
     assert answer.structured["checked"] >= 5_000
     assert len(answer.text) <= OUTPUT_LIMIT
-    assert answer.structured["truncated"]
-    assert answer.text.splitlines()[-1].startswith("… output truncated after")
-    assert "namespace=" in answer.text.splitlines()[-1]
+    assert not answer.structured["truncated"], "alike root causes are clustered, so every one is shown"
+    groups = answer.structured["groups"]
+    assert sum(1 + g["similar"] for g in groups) == answer.structured["root_causes"], "every root cause counted"
+    assert len(json.dumps(answer.structured)) <= OUTPUT_LIMIT, "the structured content is bounded too"
+    first, counts = answer.text.splitlines()[:2]
+    assert first.startswith("Flux health: ") and "root causes" in first
+    assert counts.startswith("by state: ") and "; by kind: Kustomization " in counts
+    assert re.search(r"\n1\. \[failing\] \d+ GitRepositories in \d+ namespaces: GitOperationFailed — e\.g\. ",
+                     answer.text)
     assert answer.structured["groups"][0]["root"] == "GitRepository/team-billing/billing"
+
+
+async def test_health_cut_by_a_small_budget_continues_with_its_token_and_drops_nothing(
+    large_kubeconfig: Path,
+) -> None:
+    server = server_on(large_kubeconfig, output_limit=2_500)
+    seen: list[str] = []
+    counted = 0
+    token: str | None = None
+    for _ in range(50):
+        answer = await ask(server, "get_flux_health", **({"continue_token": token} if token else {}))
+        assert not answer.is_error, answer.text
+        assert len(answer.text) <= 2_500
+        seen += [g["root"] for g in answer.structured["groups"]]
+        counted += sum(1 + g["similar"] for g in answer.structured["groups"])
+        token = answer.structured.get("continue_token")
+        if token is None:
+            break
+        assert answer.text.splitlines()[-1].endswith(f"continue_token={token}.")
+    assert token is None
+    assert len(seen) == len(set(seen)), "no page repeats a root cause"
+    assert counted == answer.structured["root_causes"], "every root cause shown or counted"
 
 
 @pytest.mark.parametrize("fmt", ["mermaid", "dot", "json"])
@@ -207,3 +236,55 @@ async def test_the_graph_of_five_thousand_objects_is_reduced_to_a_whole_diagram_
     else:
         body = answer.text[answer.text.index("```dot\n"):]
         assert body.rstrip().endswith("}\n```") or body.rstrip().endswith("}```")
+
+
+async def test_health_of_a_namespace_that_does_not_exist_says_so(sandbox: Sandbox, sandbox_kubeconfig: Path) -> None:
+    answer = await ask(server_on(sandbox_kubeconfig), "get_flux_health", namespace="nonexistent")
+
+    assert not answer.is_error, answer.text
+    assert answer.text == "Flux health in namespace nonexistent: namespace nonexistent does not exist."
+    assert answer.structured["namespace_exists"] is False
+
+
+async def test_namespace_health_reports_workloads_applied_from_another_namespace(
+    sandbox: Sandbox, sandbox_kubeconfig: Path
+) -> None:
+    answer = await ask(server_on(sandbox_kubeconfig), "get_flux_health", namespace="shop")
+
+    assert not answer.is_error, answer.text
+    assert "all 0" not in answer.text
+    (group,) = answer.structured["groups"]
+    assert (group["category"], group["root"], group["reason"]) == ("workload", "Deployment/shop/cart",
+                                                                   "CrashLoopBackOff")
+    assert "applied by Kustomization platform/shop-apps" in group["message"]
+    assert group["next_action"].startswith("analyze_flux_resource kind=Kustomization name=shop-apps namespace=platform")
+
+
+async def test_health_reports_a_provider_failing_delivery_from_its_events(
+    sandbox: Sandbox, sandbox_kubeconfig: Path
+) -> None:
+    answer = await ask(server_on(sandbox_kubeconfig), "get_flux_health", kind="Provider")
+
+    assert not answer.is_error, answer.text
+    (group,) = answer.structured["groups"]
+    assert (group["category"], group["root"]) == ("notification", "Provider/monitoring/pagerduty")
+    assert "401 Unauthorized" in group["message"]
+    assert answer.structured["filtered_out"] > 0
+    assert "(kind=Provider)" in answer.text.splitlines()[0]
+
+
+async def test_health_filtered_by_state_keeps_only_that_state(sandbox: Sandbox, sandbox_kubeconfig: Path) -> None:
+    answer = await ask(server_on(sandbox_kubeconfig), "get_flux_health", state="drift")
+
+    assert not answer.is_error, answer.text
+    assert [(g["category"], g["root"]) for g in answer.structured["groups"]] == [("drift", "GitRepository/docs/docs")]
+    assert answer.structured["groups"][0]["blocked"] == ["Kustomization/docs/search", "Kustomization/docs/site"]
+
+
+async def test_an_unknown_kind_filter_is_one_clear_error(sandbox: Sandbox, sandbox_kubeconfig: Path) -> None:
+    answer = await ask(server_on(sandbox_kubeconfig), "get_flux_health", kind="Deployment")
+
+    assert answer.is_error
+    assert answer.text.endswith(
+        "kind='Deployment' is not a Flux kind (e.g. Kustomization, HelmRelease, GitRepository)."
+    )

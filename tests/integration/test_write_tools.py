@@ -133,7 +133,7 @@ async def test_reconcile_kustomization_with_source_patches_source_then_object_an
     assert annotations_of(ks)[REQUESTED_AT] == result["token"]
 
 
-async def test_a_reconcile_the_controller_never_finishes_ends_at_the_timeout_as_still_reconciling(
+async def test_a_reconcile_the_controller_never_finishes_ends_at_the_timeout_as_picked_up_still_reconciling(
     session: Session, sandbox: Sandbox,
 ) -> None:
     sandbox.hang("Kustomization", "flux-system", "oci-apps")
@@ -145,7 +145,9 @@ async def test_a_reconcile_the_controller_never_finishes_ends_at_the_timeout_as_
         sandbox.hang("Kustomization", "flux-system", "oci-apps", hung=False)
 
     assert result["outcome"] == "still-reconciling"
-    assert "still reconciling after" in text
+    assert result["reason"] == "Reconciling", "the controller wrote Reconciling=True after the request"
+    assert "still reconciling (timed out waiting)" in text
+    assert "picked up by kustomize-controller, still reconciling after 1 s" in text
     assert result["polls"] > 1
     assert len(session.reads_of("/kustomizations/oci-apps")) == result["polls"] + 1  # the first read, then polls
     handled = (live(sandbox, KS_GROUP, "Kustomization", "flux-system", "oci-apps") or {})["status"]

@@ -14,6 +14,7 @@ from lightkube.generic_resource import create_namespaced_resource
 
 from flux_mcp.flux.kinds import FLUX_KINDS
 from flux_mcp.sandbox import Sandbox
+from flux_mcp.sandbox.fleet import build_fleet
 
 
 def lightkube_client(sandbox: Sandbox) -> AsyncClient:
@@ -86,7 +87,8 @@ async def test_lightkube_lists_every_flux_kind_through_generic_resources(sandbox
             counts[flux_kind.kind] = len([obj async for obj in client.list(resource, namespace="*")])
     finally:
         await client.close()
-    assert counts["Kustomization"] >= 13 and counts["HelmRelease"] == 2 and counts["FluxInstance"] == 1
+    fleet_releases = sum(1 for o in build_fleet().objects if o["kind"] == "HelmRelease")
+    assert counts["Kustomization"] >= 13 and counts["HelmRelease"] == fleet_releases and counts["FluxInstance"] == 1
     assert counts["ArtifactGenerator"] == 0
 
 

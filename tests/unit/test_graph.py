@@ -164,9 +164,34 @@ def test_a_missing_helm_chart_still_leads_to_its_failing_repository() -> None:
     ]
     graph = FluxGraph(objects)
     chart = ObjectKey("HelmChart", "web", "web-app")
-    assert graph.nodes[chart].missing
+    assert not graph.nodes[chart].missing, "helm-controller generates it: absent is not missing"
+    assert graph.is_not_generated(chart)
+    assert chart not in graph.root_causes
     root = graph.root_causes[ObjectKey("HelmRelease", "web", "app")].root
     assert root == ObjectKey("HelmRepository", "web", "charts")
+
+
+def test_a_suspended_helm_release_without_its_generated_chart_is_suspended_and_nothing_else() -> None:
+    objects = [
+        helm_repository("charts", "web"),
+        helm_release("app", "web", chart="HelmRepository/charts", helm_chart_status=None, suspend=True),
+    ]
+    graph = FluxGraph(objects)
+    release = ObjectKey("HelmRelease", "web", "app")
+    assert graph.nodes[release].state == "suspended"
+    assert {k: c.root for k, c in graph.root_causes.items()} == {release: release}
+    assert not graph.blocking_edges, "no edge is drawn as blocking"
+
+
+def test_a_failing_helm_release_whose_chart_is_not_generated_is_its_own_root_cause() -> None:
+    objects = [
+        helm_repository("charts", "web"),
+        helm_release("app", "web", chart="HelmRepository/charts", helm_chart_status=None, ready=False,
+                     reason="HelmChartNotReady"),
+    ]
+    graph = FluxGraph(objects)
+    release = ObjectKey("HelmRelease", "web", "app")
+    assert graph.root_causes[release].root == release
 
 
 def test_stale_appliers_are_ready_but_behind_their_source() -> None:

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flux_mcp.flux.graph import FluxGraph
-from flux_mcp.flux.health import LINE_LIMIT, HealthEntry, HealthGroup, health_report, render_health
+from flux_mcp.flux.health import (
+    LINE_LIMIT,
+    HealthEntry,
+    HealthGroup,
+    WorkloadIssue,
+    health_report,
+    render_health,
+    sections,
+    summary_line,
+)
 from flux_mcp.flux.refs import ObjectKey
 from tests.unit.builders import git_repository, kustomization, sample_fleet
 
@@ -84,16 +95,25 @@ def test_a_namespace_report_lists_its_objects_but_still_names_a_root_cause_elsew
     assert render_health(report, 40_000).text.startswith("Flux health in namespace team-a: 1 of 1 Flux")
 
 
-def test_stale_objects_get_their_own_group_with_a_reconcile_action() -> None:
-    objects = [git_repository("flux-system", revision="main@sha1:new"),
-               kustomization("apps", applied_revision="main@sha1:old")]
-    (group,) = health_report(FluxGraph(objects)).groups
-    assert group.category == "stale"
-    assert group.root.line == (
-        "Kustomization flux-system/apps — Stale: applied main@sha1:old but GitRepository flux-system/flux-system "
-        "is at main@sha1:new"
+def test_drift_is_its_own_tier_grouped_by_source_with_the_revision_pair_and_age() -> None:
+    source = git_repository("flux-system", revision="main@sha1:new")
+    source["status"]["artifact"]["lastUpdateTime"] = "2026-01-01T10:00:00Z"
+    objects = [source, kustomization("apps", applied_revision="main@sha1:old"),
+               kustomization("infra", applied_revision="main@sha1:older"),
+               kustomization("current", applied_revision="main@sha1:new")]
+    now = datetime(2026, 1, 1, 13, 0, tzinfo=UTC)
+    (group,) = health_report(FluxGraph(objects), now=now).groups
+    assert group.category == "drift"
+    assert group.root.key == ObjectKey("GitRepository", "flux-system", "flux-system")
+    assert group.root.message == (
+        "artifact main@sha1:new for 3h; 2 applier(s) still at main@sha1:old, main@sha1:older"
     )
+    assert [(e.key.name, e.message) for e in group.blocked] == [
+        ("apps", "applied main@sha1:old, source at main@sha1:new"),
+        ("infra", "applied main@sha1:older, source at main@sha1:new"),
+    ]
     assert group.action.startswith("reconcile_flux_resource kind=Kustomization name=apps namespace=flux-system")
+    assert group.action.endswith("(and likewise the other 1)")
 
 
 def test_a_dependency_cycle_gets_a_break_the_cycle_action() -> None:
@@ -113,15 +133,80 @@ def test_a_healthy_fleet_says_so_in_one_line() -> None:
     assert render_health(report, 40_000).text == "Flux health: all 2 Flux objects are ready."
 
 
-def test_an_oversized_report_is_cut_between_groups_with_the_truncation_marker() -> None:
+def test_an_oversized_report_is_cut_between_sections_and_continues_where_it_stopped() -> None:
     objects = [git_repository("flux-system")]
     objects += [kustomization(f"tenant-{i:04d}", f"tenant-{i:04d}", source="GitRepository/flux-system/flux-system",
-                              ready=False, reason="BuildFailed", message="kustomize build failed: " + "x" * 100)
+                              ready=False, reason=f"Reason{i % 250}", message="kustomize build failed: " + "x" * 100)
                 for i in range(500)]
-    rendered = render_health(health_report(FluxGraph(objects)), 5_000)
-    assert rendered.truncated
-    assert len(rendered.text) <= 5_000
-    assert rendered.text.splitlines()[-1].startswith("… output truncated after")
-    assert "namespace=" in rendered.text.splitlines()[-1]
-    blocks = [line for line in rendered.text.splitlines() if line[:1].isdigit()]
-    assert len(blocks) == rendered.groups_shown
+    report = health_report(FluxGraph(objects))
+    seen: list[str] = []
+    start: int | None = 0
+    pages = 0
+    while start is not None:
+        rendered = render_health(report, 5_000, start=start, continue_hint=lambda n: f"continue={n}")
+        assert len(rendered.text) <= 5_000
+        assert rendered.text.startswith("Flux health: 500 of 501 Flux objects need attention — 500 root causes")
+        if rendered.truncated:
+            assert rendered.text.splitlines()[-1].startswith("… output truncated after")
+            assert rendered.text.splitlines()[-1].endswith(f"continue={rendered.next_start}.")
+        seen += [str(g.root.key) for g in rendered.shown]
+        start = rendered.next_start
+        pages += 1
+    assert pages > 5
+    assert sorted(seen) == sorted(str(g.root.key) for g in report.groups), "every group exactly once"
+
+
+def test_root_causes_alike_across_namespaces_are_one_cluster_with_examples_and_a_count() -> None:
+    objects = []
+    for i in range(41):
+        ns = f"tenant-{i:02d}"
+        objects.append(git_repository(ns, ns, ready=False, reason="GitOperationFailed", message="timeout"))
+        objects.append(kustomization(ns, ns, source=f"GitRepository/{ns}", ready=False, reason="ArtifactFailed"))
+    report = health_report(FluxGraph(objects))
+    (section,) = sections(report)
+    assert len(section.groups) == 41
+    text = render_health(report, 40_000).text
+    assert "1. [failing] 41 GitRepositories in 41 namespaces: GitOperationFailed — e.g. GitRepository " \
+        "tenant-00/tenant-00 — GitOperationFailed: timeout" in text
+    assert "   blocks 41: Kustomization tenant-00/tenant-00, Kustomization tenant-01/tenant-01, " \
+        "Kustomization tenant-02/tenant-02 (+38 more)" in text
+    assert text.splitlines()[1] == "by state: 82 failed; by kind: GitRepository 41 (41 not ready), " \
+        "Kustomization 41 (41 not ready)"
+
+
+def test_kind_and_state_filters_keep_matching_groups_and_count_the_rest() -> None:
+    graph = FluxGraph(sample_fleet())
+    everything = health_report(graph)
+    suspended = health_report(graph, state="suspended")
+    assert [g.category for g in suspended.groups] == ["suspended"]
+    assert suspended.filtered_out == len(everything.groups) - 1
+    assert "(state=suspended)" in summary_line(suspended)
+    assert f"{suspended.filtered_out} more left out by the filters" in summary_line(suspended)
+    kustomizations = health_report(graph, kind="Kustomization")
+    for group in kustomizations.groups:
+        assert group.root.key.kind == "Kustomization" or group.blocked
+        assert all(e.key.kind == "Kustomization" for e in group.blocked)
+
+
+def test_a_namespace_that_does_not_exist_is_said_plainly() -> None:
+    report = health_report(FluxGraph(sample_fleet()), namespace="nonexistent", namespace_exists=False)
+    assert render_health(report, 40_000).text == (
+        "Flux health in namespace nonexistent: namespace nonexistent does not exist."
+    )
+    empty = health_report(FluxGraph(sample_fleet()), namespace="quiet", workloads_checked=2)
+    assert render_health(empty, 40_000).text == (
+        "Flux health in namespace quiet: no Flux objects in this namespace; its 2 workloads are healthy."
+    )
+
+
+def test_unhealthy_workloads_managed_from_another_namespace_are_reported_with_their_manager() -> None:
+    manager = ObjectKey("Kustomization", "flux-system", "apps")
+    issue = WorkloadIssue(ObjectKey("Deployment", "shop", "cart", "apps"), "failed", "CrashLoopBackOff",
+                          "0/2 replicas ready", (manager,))
+    report = health_report(FluxGraph(sample_fleet()), namespace="shop", workloads=[issue], workloads_checked=3)
+    (group,) = report.groups
+    assert group.category == "workload"
+    assert group.root.line == ("Deployment shop/cart — CrashLoopBackOff: applied by Kustomization flux-system/apps; "
+                               "0/2 replicas ready")
+    assert group.action == ("analyze_flux_resource kind=Kustomization name=apps namespace=flux-system for the "
+                            "workload's pods, events and logs")

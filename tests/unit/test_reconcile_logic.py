@@ -348,9 +348,72 @@ async def test_a_timed_out_chain_says_which_object_is_still_reconciling_and_is_n
     waiter, _, _ = waiter_for([repo], timeout=3)
     source_step = await waiter.wait(target_of(repo), TOKEN)
     result = summarize(target_of(ks), TOKEN, [source_step], waiter.polls, 3.0, timeout=3)
-    assert result.outcome == "still-reconciling"
-    assert result.message == "GitRepository flux-system/flux-system still reconciling after 3 s; " \
-        "check again later or raise timeout"
+    assert result.outcome == "still-reconciling" and result.reason == "NotPickedUp"
+    assert result.message.startswith(
+        "GitRepository flux-system/flux-system: the request was not picked up by source-controller within 3 s "
+        "(last handled request: never); check that source-controller is running"
+    )
     text = render_result(result)
-    assert text.startswith("Kustomization flux-system/apps is still reconciling (timed out waiting)")
+    assert text.startswith("Kustomization flux-system/apps: reconcile request not picked up (timed out waiting)")
     assert f"requestedAt: {TOKEN}" in text
+
+
+async def test_a_request_picked_up_but_not_finished_says_so_at_the_deadline() -> None:
+    from flux_mcp.ops.reconcile_waiter import summarize
+    from flux_mcp.tools._reconcile_response import render_result
+
+    working = flux_object("Kustomization", handled=TOKEN, conditions=[
+        condition("Reconciling", "True", "Progressing", "Running health checks"),
+        condition("Ready", "Unknown", "Progressing", "Reconciliation in progress"),
+    ])
+    waiter, _, _ = waiter_for([working], timeout=3)
+    step = await waiter.wait(target_of(working), TOKEN)
+    assert (step.outcome, step.reason) == ("still-reconciling", "Reconciling")
+    result = summarize(target_of(working), TOKEN, [step], waiter.polls, 3.0, timeout=3)
+    assert result.message == ("Kustomization flux-system/apps: picked up by kustomize-controller, still "
+                              "reconciling after 3 s (Running health checks); check again later or raise timeout")
+    assert render_result(result).startswith("Kustomization flux-system/apps: still reconciling (timed out waiting)")
+
+
+def test_a_failure_the_controller_retries_is_an_outcome_at_once() -> None:
+    # Recorded from kustomize-controller v1.9.6: a dry run that fails, retried at the next interval.
+    failing = flux_object("Kustomization", observed=-1, handled=TOKEN, conditions=[
+        condition("Reconciling", "True", "ProgressingWithRetry", "Detecting drift for revision main@sha1:abc",
+                  generation=1),
+        condition("Ready", "False", "ReconciliationFailed",
+                  "Deployment/default/web dry-run failed: .spec.replicas: expected numeric", generation=1),
+    ])
+    outcome = reconcile_outcome(failing, TOKEN)
+    assert outcome is not None
+    assert (outcome.state, outcome.reason) == ("failed", "ReconciliationFailed")
+    assert "expected numeric" in outcome.message
+
+
+def test_ready_with_the_source_at_another_revision_says_both_revisions() -> None:
+    from flux_mcp.ops.reconcile_waiter import ReconcileStep, summarize
+
+    ks = flux_object("Kustomization", "apps", spec={"sourceRef": {"kind": "GitRepository", "name": "flux-system"}})
+    steps = [
+        ReconcileStep(kind="GitRepository", name="flux-system", namespace="flux-system", outcome="ready",
+                      revision="main@sha1:new"),
+        ReconcileStep(kind="Kustomization", name="apps", namespace="flux-system", outcome="ready",
+                      revision="main@sha1:old"),
+    ]
+    result = summarize(target_of(ks), TOKEN, steps, 2, 1.0, timeout=30)
+    assert result.outcome == "ready"
+    assert result.message.startswith(
+        "Ready at revision main@sha1:old; the source GitRepository flux-system/flux-system is at main@sha1:new"
+    )
+
+
+def test_a_release_out_of_retries_gets_the_reset_hint_unless_reset_was_asked() -> None:
+    from flux_mcp.ops.reconcile_waiter import ReconcileStep, summarize
+
+    hr = flux_object("HelmRelease", "web", spec={})
+    step = ReconcileStep(kind="HelmRelease", name="web", namespace="flux-system", outcome="failed",
+                         reason="RetriesExceeded", message="Failed to install after 4 attempt(s)")
+    hinted = summarize(target_of(hr), TOKEN, [step], 1, 1.0, timeout=30)
+    assert hinted.message.endswith(
+        "reconcile_flux_resource kind=HelmRelease name=web namespace=flux-system reset=true after fixing the cause"
+    )
+    assert "reset=true" not in summarize(target_of(hr), TOKEN, [step], 1, 1.0, timeout=30, reset=True).message
