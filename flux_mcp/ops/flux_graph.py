@@ -14,7 +14,7 @@ from flux_mcp.flux.refs import ObjectKey
 from flux_mcp.flux.state import NOTIFICATION_KINDS
 from flux_mcp.kube.errors import KubeError
 from flux_mcp.ops.errors import OperationError
-from flux_mcp.ops.flux_objects import list_flux_objects
+from flux_mcp.ops.flux_objects import readable_flux_objects
 
 if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway
@@ -25,6 +25,10 @@ class Collected:
     graph: FluxGraph
     notes: list[str] = field(default_factory=list)
     """Degradations the answer must mention (kinds that could not be listed, a narrowed scope)."""
+    scope: str | None = None
+    """The namespace the objects were listed in when the cluster-wide list was forbidden."""
+    unread: tuple[str, ...] = ()
+    """Flux kinds that could not be read at all (forbidden or failing): never counted as ready."""
 
 
 async def collect_graph(gw: KubeGateway, namespace: str | None = None) -> Collected:
@@ -32,31 +36,18 @@ async def collect_graph(gw: KubeGateway, namespace: str | None = None) -> Collec
 
     All namespaces even when `namespace` is given: references cross namespaces (dependsOn,
     sourceRef.namespace), and a narrower list would report their targets as missing. When the
-    cluster-wide list is refused (namespace-scoped RBAC), the kinds refused are listed in
-    `namespace` alone and the answer says so.
+    cluster-wide list is forbidden (namespace-scoped RBAC), the kinds refused are listed in
+    `namespace`, else in the kubeconfig context's namespace, and the answer says so in one line.
     """
-    errors: dict[str, str] = {}
-    by_kind = await list_flux_objects(gw, None, errors=errors)
-    notes: list[str] = []
-    if errors and namespace:
-        retry_errors: dict[str, str] = {}
-        narrowed = await list_flux_objects(gw, namespace, kinds=list(errors), errors=retry_errors)
-        by_kind.update(narrowed)
-        if narrowed:
-            notes.append(
-                f"{', '.join(sorted(narrowed))} listed in namespace {namespace} only (cluster-wide list refused): "
-                "references into other namespaces may show as missing"
-            )
-        errors = retry_errors
-    for kind, reason in sorted(errors.items()):
-        notes.append(f"could not list {kind}: {reason}")
-    objects = [obj for items in by_kind.values() for obj in items]
-    events = await notification_warnings(gw, by_kind, notes)
-    return Collected(FluxGraph(objects, events=events), notes)
+    listing = await readable_flux_objects(gw, namespace)
+    notes = listing.notes()
+    objects = [obj for items in listing.objects.values() for obj in items]
+    events = await notification_warnings(gw, listing.objects, notes, listing.scope)
+    return Collected(FluxGraph(objects, events=events), notes, listing.scope, listing.unread)
 
 
 async def notification_warnings(
-    gw: KubeGateway, by_kind: dict[str, list[dict[str, Any]]], notes: list[str],
+    gw: KubeGateway, by_kind: dict[str, list[dict[str, Any]]], notes: list[str], namespace: str | None = None,
 ) -> list[dict[str, Any]]:
     """Warning events of the notification kinds present (their delivery and auth failures), one list each.
 
@@ -64,12 +55,12 @@ async def notification_warnings(
     """
     kinds = sorted(kind for kind in NOTIFICATION_KINDS if by_kind.get(kind))
     results = await asyncio.gather(*(
-        gw.list_all("Event", None, field_selector=f"involvedObject.kind={kind}") for kind in kinds
+        gw.list_all("Event", namespace, field_selector=f"involvedObject.kind={kind}") for kind in kinds
     ), return_exceptions=True)
     events: list[dict[str, Any]] = []
     for kind, result in zip(kinds, results, strict=True):
         if isinstance(result, KubeError):
-            notes.append(f"could not read the events of {kind} objects: {result}")
+            notes.append(f"could not read the events of {kind} objects: {str(result).splitlines()[0]}")
         elif isinstance(result, BaseException):
             raise result
         else:

@@ -23,7 +23,7 @@ from flux_mcp.flux.health import (
     workload_issues,
 )
 from flux_mcp.flux.kinds import find_flux_kind
-from flux_mcp.kube.errors import KubeError
+from flux_mcp.kube.errors import Forbidden, KubeError
 from flux_mcp.ops.flux_graph import collect_graph
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ContextArg, OptionalNamespaceArg
@@ -87,18 +87,27 @@ async def _namespace_workloads(
     gw: Any, graph: FluxGraph, namespace: str, notes: list[str],
 ) -> tuple[bool, list[WorkloadIssue], int]:
     """Whether the namespace exists, and its unhealthy Flux-managed workloads (one list per kind)."""
-    if await gw.get_or_none("Namespace", namespace) is None:
-        return False, [], 0
+    try:
+        if await gw.get_or_none("Namespace", namespace) is None:
+            return False, [], 0
+    except Forbidden:
+        pass  # a namespace-scoped identity may not read Namespaces; its lists below tell whether it exists
     kinds = (*WORKLOAD_KINDS, "Pod")
     results = await asyncio.gather(*(gw.list_all(kind, namespace) for kind in kinds), return_exceptions=True)
     listed: dict[str, list[dict[str, Any]]] = {}
+    forbidden: list[str] = []
     for kind, result in zip(kinds, results, strict=True):
-        if isinstance(result, KubeError):
-            notes.append(f"could not list {kind} in namespace {namespace}: {result}")
+        if isinstance(result, Forbidden):
+            forbidden.append(kind)
+        elif isinstance(result, KubeError):
+            notes.append(f"could not list {kind} in namespace {namespace}: {str(result).splitlines()[0]}")
         elif isinstance(result, BaseException):
             raise result
         else:
             listed[kind] = result
+    if forbidden:
+        notes.append(f"workloads not checked (listing them in namespace {namespace} is forbidden): "
+                     f"{', '.join(forbidden)}")
     workloads = [obj for kind in WORKLOAD_KINDS for obj in listed.get(kind, [])]
     issues, managed = workload_issues(graph, workloads, listed.get("Pod", []))
     return True, issues, managed
@@ -155,13 +164,15 @@ async def get_flux_health(
     gw = await rt.gateway(context)
     collected = await collect_graph(gw, namespace or None)
     notes = list(collected.notes)
+    # A namespace-scoped identity sees one namespace: the report is about that namespace, not the cluster.
+    namespace = namespace or collected.scope
     exists, managed = True, 0
     issues: list[WorkloadIssue] = []
     if namespace:
         exists, issues, managed = await _namespace_workloads(gw, collected.graph, namespace, notes)
     report = health_report(
         collected.graph, namespace or None, kind=kind_name, state=state, workloads=issues,
-        namespace_exists=exists, workloads_checked=managed,
+        namespace_exists=exists, workloads_checked=managed, unread=collected.unread,
     )
     start = _parse_continue(continue_token, report, notes)
     fingerprint = _fingerprint(report)
