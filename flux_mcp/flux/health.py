@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, Final, Literal
 
 from flux_mcp.flux.budget import clip_line, fit_items
-from flux_mcp.flux.graph import FluxGraph, Node
+from flux_mcp.flux.graph import NOT_READABLE_REASON, FluxGraph, Node
 from flux_mcp.flux.redaction import redact_text
 from flux_mcp.flux.refs import ObjectKey, key_sort_key, managed_by
 from flux_mcp.flux.state import NOTIFICATION_KINDS, SEVERITY, Drift, needs_reset
@@ -285,7 +285,7 @@ def health_report(
     by_root: dict[ObjectKey, list[ObjectKey]] = {}
     for subject, cause in causes.items():
         node = graph.nodes[subject]
-        if node.status.reason == "NotCollected":
+        if node.status.reason in ("NotCollected", NOT_READABLE_REASON):
             continue
         if subject != cause.root and _in_namespace(subject, namespace):
             by_root.setdefault(cause.root, []).append(subject)
@@ -391,7 +391,10 @@ def _plural(kind: str, count: int) -> str:
 
 
 def _unread(report: HealthReport) -> str:
-    return f"; not read (see the notes): {', '.join(report.unread)}" if report.unread else ""
+    if not report.unread:
+        return ""
+    kinds = ", ".join(report.unread) if len(report.unread) <= 3 else f"{len(report.unread)} Flux kinds"
+    return f"; not read (see the notes): {kinds}"
 
 
 def summary_line(report: HealthReport) -> str:

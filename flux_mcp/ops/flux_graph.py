@@ -43,7 +43,8 @@ async def collect_graph(gw: KubeGateway, namespace: str | None = None) -> Collec
     notes = listing.notes()
     objects = [obj for items in listing.objects.values() for obj in items]
     events = await notification_warnings(gw, listing.objects, notes, listing.scope)
-    return Collected(FluxGraph(objects, events=events), notes, listing.scope, listing.unread)
+    graph = FluxGraph(objects, events=events, unread_kinds=listing.unread, read_namespace=listing.scope)
+    return Collected(graph, notes, listing.scope, listing.unread)
 
 
 async def notification_warnings(

@@ -95,7 +95,7 @@ class FluxListing:
             what = "Flux objects" if not self.objects or set(self.narrowed) >= set(self.objects) else \
                 ", ".join(sorted(self.narrowed))
             lines.append(f"listing {what} in all namespaces is forbidden for this identity: showing namespace "
-                         f"{self.scope} only; references into other namespaces may show as missing")
+                         f"{self.scope} only; objects referenced in other namespaces show as not readable")
         if self.forbidden:
             where = f"in namespace {self.scope}" if self.scope else "cluster-wide"
             lines.append(f"forbidden {where}, not shown: {', '.join(sorted(rk.kind for rk in self.forbidden))}; "
