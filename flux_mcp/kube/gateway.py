@@ -218,7 +218,9 @@ class KubeGateway:
 
     # -- reads ---------------------------------------------------------------------------------
 
-    async def get(self, kind: str | ResourceKind, name: str, namespace: str | None = None) -> dict[str, Any]:
+    async def get(
+        self, kind: str | ResourceKind, name: str, namespace: str | None = None, *, managed_fields: bool = False,
+    ) -> dict[str, Any]:
         rk = await self._rk(kind)
         ns = self._namespace(rk, namespace)
         request = self._describe("get", rk, ns, name)
@@ -226,7 +228,7 @@ class KubeGateway:
             obj = await self._call(request, lambda: self._lk.get(resource_class(rk), name, namespace=ns))
         except NotFound as exc:
             raise with_near_names(exc, await self._near_names(rk, ns, name)) from exc.__cause__
-        return _plain(obj)
+        return _plain(obj, managed_fields)
 
     async def get_or_none(
         self, kind: str | ResourceKind, name: str, namespace: str | None = None, *, managed_fields: bool = False,

@@ -13,10 +13,10 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
-from flux_mcp.flux.guard import managing_object, refusal_message
+from flux_mcp.flux.guard import conflict_advice, managing_object, refusal_message
 from flux_mcp.flux.refs import display
 from flux_mcp.kube.discovery import ResourceKind
-from flux_mcp.kube.errors import KubeError, NotFound
+from flux_mcp.kube.errors import FieldConflict, KubeError, NotFound
 from flux_mcp.tools._boundary import kube_message
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ContextArg
@@ -41,6 +41,8 @@ class AppliedObject(BaseModel):
     action: str = Field(description="created, configured, unchanged; with dry_run: would be created/configured "
                         "(or not validated, for custom resources of a CRD in the same manifest).")
     managed_by: str = Field("", description="The Flux object that manages it (applied with overwrite=true).")
+    taken_over: list[str] = Field(default_factory=list, description="Fields taken from other field managers "
+                                  "with overwrite=true, as 'field (from manager)'.")
 
 
 class ApplyResult(BaseModel):
@@ -171,19 +173,41 @@ async def _plan(gw: KubeGateway, documents: list[Document]) -> list[Planned]:
         else:
             metadata.pop("namespace", None)
         namespace = str(metadata.get("namespace") or "")
-        live = None if from_manifest else await gw.get_or_none(rk, str(metadata["name"]), namespace or None)
+        live = None if from_manifest else await gw.get_or_none(
+            rk, str(metadata["name"]), namespace or None, managed_fields=True,
+        )
         plan.append(Planned(doc, rk, namespace, live, from_manifest is not None))
     return plan
 
 
-async def _apply_one(gw: KubeGateway, item: Planned, dry_run: bool, overwrite: bool) -> dict[str, Any]:
+async def _apply_one(
+    gw: KubeGateway, item: Planned, dry_run: bool, overwrite: bool,
+) -> tuple[dict[str, Any], list[str]]:
+    """Apply without force first, so a conflict names the fields and their owners; with overwrite=true the
+    conflicting fields are then taken (a forced apply), and returned as 'field (from manager)'."""
+    try:
+        return await _send(gw, item, dry_run, force=False), []
+    except FieldConflict as exc:
+        if not overwrite:
+            raise ToolError(_conflict_message(item, exc)) from exc
+        taken = [f"{c.field} (from {c.manager})" for c in exc.conflicts]
+    return await _send(gw, item, dry_run, force=True), taken
+
+
+def _conflict_message(item: Planned, exc: FieldConflict) -> str:
+    lines = [f"Nothing changed for {item.label}: server-side apply conflicts with fields other field managers own."]
+    lines += [f"- {c.field} is owned by {c.manager}: {conflict_advice(c.manager)}." for c in exc.conflicts]
+    return "\n".join(lines)
+
+
+async def _send(gw: KubeGateway, item: Planned, dry_run: bool, force: bool) -> dict[str, Any]:
     name = str(item.doc.obj["metadata"]["name"])
     attempts = CRD_SETTLE_ATTEMPTS if item.crd_in_manifest and not dry_run else 1
     for attempt in range(attempts):
         try:
             return await gw.patch(
                 item.rk, name, item.namespace or None, item.doc.obj, patch_type="apply", dry_run=dry_run,
-                force=overwrite,
+                force=force,
             )
         except NotFound:
             # Only "no such resource" means the CRD is not served yet; a 403 or a 422 never heals.
@@ -251,7 +275,7 @@ async def apply_kubernetes_manifest(
             ))
             continue
         try:
-            applied = await _apply_one(gw, item, dry_run, overwrite)
+            applied, taken = await _apply_one(gw, item, dry_run, overwrite)
         except KubeError as exc:
             done = ", ".join(f"{o.kind} {o.name}" for o in objects) or "nothing"
             rest = len(plan) - position - 1
@@ -262,7 +286,7 @@ async def apply_kubernetes_manifest(
         objects.append(AppliedObject(
             kind=item.rk.kind, name=str(item.doc.obj["metadata"]["name"]), namespace=item.namespace,
             api_version=item.rk.api_version, action=_action(item, applied, dry_run),
-            managed_by=managers.get(position, ""),
+            managed_by=managers.get(position, ""), taken_over=taken,
         ))
 
     result = ApplyResult(dry_run=dry_run, objects=objects)
@@ -272,5 +296,7 @@ async def apply_kubernetes_manifest(
         line = f"- {display(obj.kind, obj.namespace, obj.name)}: {obj.action}"
         if obj.managed_by:
             line += f" (managed by {obj.managed_by}; Flux will revert this on its next reconcile)"
+        if obj.taken_over:
+            line += f"; fields that changed hands: {', '.join(obj.taken_over)}"
         lines.append(line)
     return respond(rt, "\n".join(lines), result)

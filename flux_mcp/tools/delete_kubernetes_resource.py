@@ -75,7 +75,7 @@ async def delete_kubernetes_resource(
     rk = await gw.resolve(kind, apiVersion)
     ns = namespace_for(gw, rk, namespace)
     target = display(rk.kind, ns, name)
-    live = await gw.get(rk, name, ns or None)
+    live = await gw.get(rk, name, ns or None, managed_fields=True)
     manager = check_managed(target, live, None, "delete", overwrite)
     await gw.delete(rk, name, ns or None, dry_run=dry_run)
 
