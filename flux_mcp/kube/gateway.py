@@ -299,7 +299,13 @@ class KubeGateway:
             response = await self._generic.send(self._generic.build_adapter_request(br))
             more, resource_version, items = self._generic.handle_response("list", response, br)
             token = br.params.get("continue") if more else None
-            return ListPage([_plain(item) for item in items], token or None, resource_version)
+            # A real API server's List items carry no apiVersion/kind (the sandbox's do); callers key
+            # objects by kind (inventories, owner references), so they get them as kubectl shows them.
+            plain = [_plain(item) for item in items]
+            for obj in plain:
+                obj.setdefault("apiVersion", rk.api_version)
+                obj.setdefault("kind", rk.kind)
+            return ListPage(plain, token or None, resource_version)
 
         return await self._call(self._describe("list", rk, ns), page)
 

@@ -75,7 +75,8 @@ def static_tools(real_cluster: RealCluster) -> Tools:
     if not admin.get(f"/api/v1/namespaces/{STATIC_NAMESPACE}").ok:
         admin.create("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
                                              "metadata": {"name": STATIC_NAMESPACE}})
-    admin.create(f"{KS}/namespaces/{STATIC_NAMESPACE}/kustomizations", _kustomization("unattended", "./x", "nowhere", STATIC_NAMESPACE))
+    admin.create(f"{KS}/namespaces/{STATIC_NAMESPACE}/kustomizations",
+                 _kustomization("unattended", "./x", "nowhere", STATIC_NAMESPACE))
     return Tools(real_cluster.kubeconfig)
 
 
