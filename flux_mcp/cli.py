@@ -1,4 +1,4 @@
-"""Command line: `serve` (default), `call TOOL JSON`, `sandbox`.
+"""Command line: `serve` (default), `call TOOL JSON`, `tools`, `sandbox`.
 
 stdout belongs to the MCP protocol when serving; everything human goes to stderr.
 """
@@ -10,6 +10,7 @@ import asyncio
 import gc
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -53,13 +54,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"fluxcd-mcp {__version__}")
     _add_server_options(parser, None)
-    commands = parser.add_subparsers(dest="command", metavar="{serve,call,sandbox}")
+    commands = parser.add_subparsers(dest="command", metavar="{serve,call,tools,sandbox}")
     serve = commands.add_parser("serve", help="serve MCP over stdio (default)")
     _add_server_options(serve, argparse.SUPPRESS)
     call = commands.add_parser("call", help="run one tool and print its text result")
     _add_server_options(call, argparse.SUPPRESS)
     call.add_argument("tool", help="tool name, e.g. get_flux_instance")
     call.add_argument("arguments", nargs="?", default="{}", help="tool arguments as a JSON object")
+    tools = commands.add_parser("tools", help="print the tool catalogue (names, what they do, their arguments)")
+    _add_server_options(tools, argparse.SUPPRESS)
     sandbox = commands.add_parser("sandbox", help="serve the emulated Kubernetes API alone")
     sandbox.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0 picks a free one)")
     sandbox.add_argument("--kubeconfig-out", dest="kubeconfig_out", required=True,
@@ -108,6 +111,9 @@ def serve(settings: Settings) -> int:
             server = build_server(settings, kubeconfig=kubeconfig)
             gc.enable()
             gc.freeze()
+            if sys.stdin.isatty():
+                # A person started it by hand: say it is waiting for a client, not hanging.
+                print(terminal_hint(settings), file=sys.stderr, flush=True)
             server.run("stdio")
     finally:
         gc.enable()
@@ -127,6 +133,36 @@ async def _call_tool(
     text = "\n".join(block.text for block in result.content if isinstance(block, TextContent))
     print(text, file=sys.stderr if result.is_error else sys.stdout)
     return 1 if result.is_error else 0
+
+
+def terminal_hint(settings: Settings) -> str:
+    where = "the built-in sandbox cluster" if settings.sandbox else "your kubeconfig's cluster"
+    flags = "--sandbox " if settings.sandbox else ""
+    return (f"fluxcd-mcp serves MCP on stdio against {where}, waiting for an MCP client (Ctrl-C to stop). "
+            f"To try one tool: fluxcd-mcp {flags}call get_flux_health; to list them: fluxcd-mcp tools")
+
+
+def catalogue(settings: Settings) -> str:
+    """The tools this server would register, what each does and its arguments (* = required)."""
+    from flux_mcp.server import selected_tools
+
+    blocks = []
+    for spec in selected_tools(settings):
+        summary = spec.description.split("\n", 1)[0]
+        mode = "read-only" if spec.read_only else "changes state"
+        blocks.append(f"{spec.name}  [{mode}]\n  {summary}\n  arguments: {_argument_list(spec.fn)}")
+    return "\n\n".join(blocks)
+
+
+def _argument_list(fn: Any) -> str:
+    import inspect
+
+    names = []
+    for name, parameter in inspect.signature(fn).parameters.items():
+        if name == "ctx":
+            continue
+        names.append(name + ("*" if parameter.default is inspect.Parameter.empty else ""))
+    return ", ".join(names) or "none"
 
 
 def call(settings: Settings, tool: str, raw_arguments: str) -> int:
@@ -153,17 +189,41 @@ def run_sandbox(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader went away (`fluxcd-mcp call ... | head -1`): stop quietly, and keep Python from
+        # reporting the failed flush of stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = settings_from(args)
-    except (ValidationError, ValueError) as exc:
+    except ValidationError as exc:
+        for error in exc.errors()[:2]:
+            option = "--" + "-".join(str(p) for p in error.get("loc", ())).replace("_", "-")
+            print(f"fluxcd-mcp: invalid option {option} {error.get('input')!r}: {error.get('msg')}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
         print(f"fluxcd-mcp: invalid option: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(
         stream=sys.stderr, level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if settings.mask_secrets:
+        from flux_mcp.flux.redaction import RedactingFilter
+
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(RedactingFilter())
     if args.command == "sandbox":
         return run_sandbox(args)
     if args.command == "call":
         return call(settings, args.tool, args.arguments)
+    if args.command == "tools":
+        print(catalogue(settings), flush=True)
+        return 0
     return serve(settings)

@@ -6,6 +6,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from flux_mcp.audit import AuditLog
+from flux_mcp.ops.paging import PageCache
 from flux_mcp.settings import Settings
 
 if TYPE_CHECKING:
@@ -20,6 +21,8 @@ class Runtime:
         self.settings = settings
         self._kubeconfig = kubeconfig
         self.audit = AuditLog(settings.audit_log) if settings.audit_log else None
+        self.pages: PageCache[Any] = PageCache()
+        """API pages an answer cut, for the call that resumes them (get_kubernetes_resources)."""
 
     @cached_property
     def kube(self) -> KubeAccess:

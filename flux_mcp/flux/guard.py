@@ -22,10 +22,15 @@ MANAGER_LABELS: tuple[tuple[str, str], ...] = (
     ("fluxcd.controlplane.io", "FluxInstance"),
 )
 
-# kustomize-controller leaves objects alone that carry these annotations, so editing them is not drift.
-_KUSTOMIZE_HANDS_OFF: dict[str, frozenset[str]] = {
-    "kustomize.toolkit.fluxcd.io/reconcile": frozenset({"disabled"}),
-    "kustomize.toolkit.fluxcd.io/ssa": frozenset({"ignore", "ifnotpresent"}),
+# Annotations that tell one controller to leave an object alone, so editing it is not drift — for
+# that controller only: helm-controller and flux-operator do not read kustomize-controller's.
+HANDS_OFF: dict[str, dict[str, frozenset[str]]] = {
+    "Kustomization": {
+        "kustomize.toolkit.fluxcd.io/reconcile": frozenset({"disabled"}),
+        "kustomize.toolkit.fluxcd.io/ssa": frozenset({"ignore", "ifnotpresent"}),
+    },
+    # helm-controller's drift detection skips objects annotated so (it still upgrades them).
+    "HelmRelease": {"helm.toolkit.fluxcd.io/driftDetection": frozenset({"disabled"})},
 }
 
 Operation = Literal["apply", "patch", "delete"]
@@ -93,9 +98,9 @@ def manager_from_labels(labels: Mapping[str, Any]) -> Manager | None:
     return None
 
 
-def flux_ignores_drift(obj: Mapping[str, Any] | None) -> bool:
-    """True when kustomize-controller is told not to touch this object again."""
-    for key, values in _KUSTOMIZE_HANDS_OFF.items():
+def flux_ignores_drift(obj: Mapping[str, Any] | None, manager_kind: str = "Kustomization") -> bool:
+    """True when the controller of `manager_kind` is told not to touch this object again."""
+    for key, values in HANDS_OFF.get(manager_kind, {}).items():
         value = _annotations(obj).get(key)
         if isinstance(value, str) and value.lower() in values:
             return True
@@ -109,13 +114,14 @@ def managing_object(
 
     A manifest (or patch) that carries Flux's owner labels is as managed as a live object that
     does. Deleting is always guarded: a hands-off annotation on the live object does not stop
-    Flux from recreating an object it finds missing.
+    Flux from recreating an object it finds missing. A hands-off annotation counts only for the
+    controller that honours it (kustomize-controller's mean nothing to helm-controller).
     """
-    if operation != "delete" and live and flux_ignores_drift(live):
-        return None
     for obj in (live, written):
         manager = manager_from_labels(_labels(obj))
         if manager is not None:
+            if operation != "delete" and live and flux_ignores_drift(live, manager.kind):
+                return None
             return manager
     return manager_from_managed_fields(live)
 
@@ -126,6 +132,51 @@ def conflict_advice(manager: str) -> str:
         return ("Flux owns this field: change it in Git, or overwrite=true to take it "
                 "(Flux reverts it on its next reconcile)")
     return f"pass overwrite=true to take it from {manager} (which may set it back)"
+
+
+@dataclass(frozen=True)
+class Containment:
+    """Why deleting a container object (a Namespace, a CRD) would undo what Flux manages."""
+
+    target: str
+    reasons: tuple[str, ...]
+
+    def refusal(self) -> str:
+        return (
+            f"Refusing to delete {self.target}: " + "; ".join(self.reasons)
+            + ". Flux would recreate or lose track of them; remove them from Git first, or pass overwrite=true "
+            "to delete anyway."
+        )
+
+
+def namespace_contents(name: str, flux_objects: list[str], managed: list[tuple[str, Manager]]) -> Containment | None:
+    """Deleting a Namespace deletes everything in it: Flux objects (whose finalizers prune and
+    uninstall what they applied) and objects Flux applied (which it recreates, or fails on)."""
+    reasons: list[str] = []
+    if flux_objects:
+        reasons.append(f"it holds Flux objects ({_sample(flux_objects)})")
+    if managed:
+        shown = _sample([f"{obj} managed by {manager}" for obj, manager in managed])
+        reasons.append(f"it holds Flux-managed objects ({shown})")
+    return Containment(display("Namespace", "", name), tuple(reasons)) if reasons else None
+
+
+def crd_contents(name: str, is_flux_kind: bool, managed: list[tuple[str, Manager]]) -> Containment | None:
+    """Deleting a CRD deletes every object of its kind; for a Flux kind their finalizers garbage-collect
+    or uninstall what they applied (a HelmRelease's release, a Kustomization's inventory)."""
+    reasons: list[str] = []
+    if is_flux_kind:
+        reasons.append("it defines a Flux kind: every object of that kind is deleted and their finalizers "
+                       "prune or uninstall what they applied")
+    if managed:
+        shown = _sample([f"{obj} managed by {manager}" for obj, manager in managed])
+        reasons.append(f"Flux manages objects of this kind ({shown})")
+    return Containment(display("CustomResourceDefinition", "", name), tuple(reasons)) if reasons else None
+
+
+def _sample(items: list[str], shown: int = 3) -> str:
+    more = f" and {len(items) - shown} more" if len(items) > shown else ""
+    return ", ".join(items[:shown]) + more
 
 
 def refusal_message(target: str, manager: Manager, operation: Operation) -> str:

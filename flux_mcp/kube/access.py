@@ -22,6 +22,7 @@ from lightkube.core.exceptions import ConfigError
 from flux_mcp.flux.redaction import redact_text
 from flux_mcp.kube.errors import ConfigProblem
 from flux_mcp.kube.gateway import FIELD_MANAGER, KubeGateway
+from flux_mcp.kube.lightkube_internals import add_headers
 from flux_mcp.kube.retry import RetryPolicy
 from flux_mcp.settings import Settings
 
@@ -244,13 +245,10 @@ class KubeAccess:
             raise ConfigProblem(redact_text(
                 f"cannot use kubeconfig context {name!r}: {detail}. Fix that context in the kubeconfig."
             )) from exc
-        http = client._client._client
-        if self.settings.kube_as:
-            http.headers["Impersonate-User"] = self.settings.kube_as
-        if self.settings.kube_as_group:
-            http.headers = httpx2.Headers(
-                [*http.headers.multi_items(), *(("Impersonate-Group", g) for g in self.settings.kube_as_group)]
-            )
+        impersonation = [("Impersonate-User", self.settings.kube_as)] if self.settings.kube_as else []
+        impersonation += [("Impersonate-Group", group) for group in self.settings.kube_as_group or ()]
+        if impersonation:
+            add_headers(client, impersonation)
         return KubeGateway(client, context=name, policy=self._policy)
 
     async def close(self) -> None:

@@ -117,17 +117,25 @@ class DiscoveryCache:
         self._fetch = fetch
         self._snapshot: _Snapshot | None = None
         self._pinned: dict[str, list[ResourceKind]] = {}
+        self._documents: dict[str, dict[str, Any]] = {}
         self._lock = asyncio.Lock()
 
+    async def _document(self, path: str) -> dict[str, Any]:
+        """One discovery document, fetched at most once per snapshot (the Flux-kind shortcut and the
+        full load share them)."""
+        if path not in self._documents:
+            self._documents[path] = await self._fetch(path)
+        return self._documents[path]
+
     async def _load(self) -> _Snapshot:
-        core, group_list = await asyncio.gather(self._fetch("/api/v1"), self._fetch("/apis"))
+        core, group_list = await asyncio.gather(self._document("/api/v1"), self._document("/apis"))
         groups = [ApiGroup("", "v1", ("v1",)), *parse_group_list(group_list)]
         unavailable: dict[str, str] = {}
 
         async def version_kinds(group: str, version: str) -> list[ResourceKind]:
             path = f"/apis/{group}/{version}"
             try:
-                return parse_resource_list(await self._fetch(path))
+                return parse_resource_list(await self._document(path))
             except KubeError as exc:
                 # One broken aggregated API (metrics-server down is the classic) must not hide the rest.
                 unavailable[f"{group}/{version}"] = str(exc)
@@ -154,6 +162,8 @@ class DiscoveryCache:
         async with self._lock:
             if self._snapshot is None or refresh:
                 self._pinned.clear()
+                if refresh:
+                    self._documents.clear()
                 self._snapshot = await self._load()
             return self._snapshot
 
@@ -173,8 +183,50 @@ class DiscoveryCache:
             self._pinned[key] = parse_resource_list(await self._fetch(path))
         return self._pinned[key]
 
+    async def _flux_kind(self, name: str) -> ResourceKind | None:
+        """A Flux kind from its own group's documents alone, before the full snapshot exists.
+
+        The catalogue knows the group of every Flux kind, so the first call of a session (usually
+        about a Kustomization or a HelmRelease) reads the group list and that group's versions, not
+        every group the cluster serves. The choice is the full snapshot's: the preferred version
+        when it serves the kind, else the first that does. Anything unusual (the group or kind not
+        served, a version that fails) is left to the full path, which explains it.
+        """
+        wanted, _, group = name.strip().lower().partition(".")
+        flux_kind = find_flux_kind(wanted)
+        if flux_kind is None or (group and group != flux_kind.group):
+            return None
+        served = next((g for g in parse_group_list(await self._document("/apis")) if g.name == flux_kind.group), None)
+        if served is None:
+            return None
+        for version in dict.fromkeys((served.preferred_version, *served.versions)):
+            try:
+                chunk = parse_resource_list(await self._document(f"/apis/{served.name}/{version}"))
+            except KubeError:
+                return None
+            found = next((rk for rk in chunk if rk.kind == flux_kind.kind), None)
+            if found is not None:
+                return found
+        return None
+
+    async def _core_kind(self, name: str) -> ResourceKind | None:
+        """A core (v1) kind from /api/v1 alone, before the full snapshot exists: the core group wins
+        over any other group serving the same name (Event over events.k8s.io's), as in the snapshot."""
+        wanted = name.strip().lower()
+        if "." in wanted:
+            return None
+        try:
+            core = parse_resource_list(await self._document("/api/v1"))
+        except KubeError:
+            return None
+        return next((rk for rk in core if wanted in rk.names), None)
+
     async def resolve(self, name: str, api_version: str | None = None) -> ResourceKind:
         """The resource a user means by `name` (kind, plural, short name, `kind.group`; any case)."""
+        if self._snapshot is None and api_version in (None, "v1"):
+            shortcut = (await self._flux_kind(name) if api_version is None else None) or await self._core_kind(name)
+            if shortcut is not None:
+                return shortcut
         found = await self._find(await self.snapshot(), name, api_version)
         if found is None:
             snapshot = await self.snapshot()

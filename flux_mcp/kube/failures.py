@@ -16,6 +16,8 @@ import httpx2
 import msgspec
 from lightkube.core.exceptions import ApiError, ConfigError
 
+from flux_mcp.flux.budget import clip_line
+from flux_mcp.flux.redaction import redact_text
 from flux_mcp.kube.errors import (
     ApiRequest,
     BadRequest,
@@ -42,13 +44,23 @@ def response_of(exc: BaseException) -> httpx2.Response | None:
     """The error response behind an API failure, None for other failures.
 
     lightkube raises `ApiError` (an HTTPStatusError) for JSON error bodies, re-raises the
-    HTTPStatusError for other bodies, and lets a `KeyError` escape when the error response has
-    no Content-Type at all; the response is then only on the exception it was raised from.
+    HTTPStatusError for other bodies, and lets a `KeyError` (no Content-Type) or a JSON decode
+    error (a non-JSON body labelled JSON) escape; the response is then only on the exception it
+    was raised from.
     """
     if isinstance(exc, httpx2.HTTPStatusError):
         return exc.response
-    if isinstance(exc, KeyError) and isinstance(exc.__context__, httpx2.HTTPStatusError):
-        return exc.__context__.response
+    if isinstance(exc, KeyError | ValueError):
+        # lightkube decoding the error body failed: KeyError without a Content-Type, a JSON decode
+        # error for a body sent as application/json that is not JSON (a proxy's text, an HTML page).
+        # The json module raises from inside its own handler, so the status may be a few links up.
+        context = exc.__context__
+        for _ in range(3):
+            if context is None:
+                break
+            if isinstance(context, httpx2.HTTPStatusError):
+                return context.response
+            context = context.__context__
     return None
 
 
@@ -91,7 +103,8 @@ def server_message(exc: BaseException) -> str:
             decoded = None
         if isinstance(decoded, dict) and decoded.get("message"):
             return str(decoded["message"])
-    return body[:500]
+    # Masked before the cut: a cut through a token leaves a fragment no detector recognises.
+    return clip_line(redact_text(body), 500)
 
 
 KUBELET_SUBRESOURCES = frozenset({"pods/log", "pods/exec", "pods/attach", "pods/portforward", "nodes/proxy",
@@ -156,12 +169,25 @@ def _tries(attempts: int, elapsed: float) -> str:
     return f" after {attempts} attempts over {elapsed:.1f} s"
 
 
+def config_problem(cause: ConfigError) -> str:
+    """What failed in the kubeconfig, without an exec plugin's output.
+
+    lightkube puts the plugin's whole stderr in the message ("Exec aws returned 1: <stderr>"), and
+    a plugin may echo its environment, tokens included: keep the command and exit status only.
+    """
+    text = str(cause)
+    if text.startswith("Exec ") and " returned " in text:
+        head = text.split(":", 1)[0]
+        return f"the exec credential plugin failed ({head.removeprefix('Exec ')}; its output is not shown)"
+    return text
+
+
 def api_failure(cause: BaseException, request: ApiRequest, attempts: int = 1, elapsed: float = 0.0) -> KubeError:
     """The typed error for an API failure (`is_api_failure(cause)` holds) of the call `request` describes."""
     server = request.server or "the configured server"
     tried: dict[str, Any] = {"request": request, "attempts": attempts, "elapsed": elapsed}
     if isinstance(cause, ConfigError):
-        return ConfigProblem(f"kubeconfig problem: {cause}.", **tried)
+        return ConfigProblem(f"kubeconfig problem: {config_problem(cause)}.", **tried)
     if isinstance(cause, httpx2.TimeoutException):
         return TimedOut(
             f"the Kubernetes API at {server} did not answer in time ({type(cause).__name__}"

@@ -19,7 +19,6 @@ from typing import Any, Literal, TypeVar
 import httpx2
 import msgspec
 from lightkube import AsyncClient
-from lightkube.core.generic_client import ALL_NS
 from lightkube.generic_resource import (
     GenericGlobalResource,
     GenericNamespacedResource,
@@ -38,6 +37,7 @@ from flux_mcp.kube.errors import (
     NotFound,
     with_near_names,
 )
+from flux_mcp.kube.lightkube_internals import http_client, list_page
 from flux_mcp.kube.retry import RetryPolicy
 
 log = logging.getLogger("flux_mcp.kube")
@@ -95,14 +95,14 @@ def _api_info(rk: ResourceKind) -> Any:
     return create_api_info(rk.group, rk.version, rk.kind, rk.plural)
 
 
-def _plain(obj: Any, managed_fields: bool = False) -> dict[str, Any]:
+def _plain(obj: Any, keep_managed_fields: bool = False) -> dict[str, Any]:
     # Generic resources are dict subclasses whose nested values are already plain. managedFields is
-    # dropped as soon as an object is decoded: no tool shows it, only the write guards read it (who
-    # applied what), and on real clusters it is often the largest part of an object (it would
-    # double the memory of a 5,000-object analysis).
+    # dropped as soon as an object is decoded unless asked for (the diff names field owners): on
+    # real clusters it is often the largest part of an object (it would double the memory of a
+    # 5,000-object analysis).
     plain = dict(obj) if obj is not None else {}
     metadata = plain.get("metadata")
-    if isinstance(metadata, dict) and not managed_fields:
+    if isinstance(metadata, dict) and not keep_managed_fields:
         metadata.pop("managedFields", None)
     return plain
 
@@ -159,10 +159,9 @@ class KubeGateway:
         self.policy = policy or RetryPolicy()
         self.server = str(client.config.cluster.server)
         self.default_namespace = str(client.namespace)
-        # lightkube's public surface has no per-page list, logs of the previous container or raw
-        # GETs; these use the same authenticated httpx2 client lightkube built from the kubeconfig.
-        self._generic: Any = client._client
-        self._http: httpx2.AsyncClient = client._client._client
+        # Per-page lists, previous-container logs, raw GETs and deletes with their Status body go
+        # through lightkube's own authenticated httpx2 client (see kube.lightkube_internals).
+        self._http: httpx2.AsyncClient = http_client(client)
         self._discovery = DiscoveryCache(self._fetch_discovery)
 
     # -- plumbing ------------------------------------------------------------------------------
@@ -228,7 +227,7 @@ class KubeGateway:
             obj = await self._call(request, lambda: self._lk.get(resource_class(rk), name, namespace=ns))
         except NotFound as exc:
             raise with_near_names(exc, await self._near_names(rk, ns, name)) from exc.__cause__
-        return _plain(obj, managed_fields)
+        return _plain(obj, keep_managed_fields=managed_fields)
 
     async def get_or_none(
         self, kind: str | ResourceKind, name: str, namespace: str | None = None, *, managed_fields: bool = False,
@@ -241,7 +240,7 @@ class KubeGateway:
             obj = await self._call(request, lambda: self._lk.get(resource_class(rk), name, namespace=ns))
         except NotFound:
             return None
-        return _plain(obj, managed_fields)
+        return _plain(obj, keep_managed_fields=managed_fields)
 
     async def whoami(self) -> tuple[str, tuple[str, ...]] | None:
         """The user name and groups the API server sees for our credentials (a SelfSubjectReview),
@@ -293,19 +292,14 @@ class KubeGateway:
         }
 
         async def page() -> ListPage:
-            br = self._generic.prepare_request(
-                "list", res=cls, namespace=ns if ns else (ALL_NS if rk.namespaced else None), params=params,
-            )
-            response = await self._generic.send(self._generic.build_adapter_request(br))
-            more, resource_version, items = self._generic.handle_response("list", response, br)
-            token = br.params.get("continue") if more else None
+            raw = await list_page(self.client, cls, ns, rk.namespaced, params)
             # A real API server's List items carry no apiVersion/kind (the sandbox's do); callers key
             # objects by kind (inventories, owner references), so they get them as kubectl shows them.
-            plain = [_plain(item) for item in items]
+            plain = [_plain(item) for item in raw.items]
             for obj in plain:
                 obj.setdefault("apiVersion", rk.api_version)
                 obj.setdefault("kind", rk.kind)
-            return ListPage(plain, token or None, resource_version)
+            return ListPage(plain, raw.continue_token, raw.resource_version)
 
         return await self._call(self._describe("list", rk, ns), page)
 

@@ -17,11 +17,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+from flux_mcp.flux.budget import clip_line
 from flux_mcp.flux.evidence import Evidence, PodLogQuery, PodQuery, Requests, parse_controller_log
+from flux_mcp.flux.redaction import redact_text
 from flux_mcp.flux.refs import ObjectKey
 from flux_mcp.kube.discovery import ResourceKind
 from flux_mcp.kube.errors import KubeError, KubeletUnreachable, Unavailable, Unreachable
 from flux_mcp.ops.events import fetch_events
+from flux_mcp.ops.locate import locate
 
 if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway  # lightkube loads on first use, not at start-up
@@ -178,7 +181,7 @@ async def walk_from(
 ) -> Walk[T]:
     """Read one object and run a pure walk from it (`rca.analyze`, `trace.trace`) until it has what it needs."""
     rk = await gw.resolve(kind, api_version)
-    obj = await gw.get(rk, name, namespace)
+    obj = await gw.get(rk, name, await locate(gw, rk, name, namespace))
     start = ObjectKey.of(obj)
     evidence = Evidence()
     evidence.add_object(start, obj)
@@ -188,4 +191,4 @@ async def walk_from(
 
 
 def _first_line(exc: Exception) -> str:
-    return str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+    return clip_line(redact_text(str(exc).splitlines()[0]), 160) if str(exc) else type(exc).__name__

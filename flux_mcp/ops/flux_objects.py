@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -39,13 +39,13 @@ async def list_flux_objects(
     namespace: str | None = None,
     kinds: Iterable[str] | None = None,
     *,
-    errors: dict[str, str] | None = None,
+    errors: dict[str, KubeError] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """Every object of every installed Flux kind (or of `kinds`), listed concurrently.
 
     Returns kind → objects, with an entry (possibly empty) for each installed kind; kinds whose CRD
     is absent are skipped. A failing list raises its KubeError, unless `errors` is given: then the
-    kind is left out and `errors[kind]` says why (for reports that should degrade, not fail).
+    kind is left out and `errors[kind]` is why (for reports that should degrade, not fail).
     """
     installed = await installed_flux_kinds(gw, kinds)
 
@@ -58,7 +58,7 @@ async def list_flux_objects(
         if isinstance(result, BaseException):
             if errors is None or not isinstance(result, KubeError):
                 raise result
-            errors[fk.kind] = str(result)
+            errors[fk.kind] = result
             continue
         objects[fk.kind] = result
     return objects
@@ -127,7 +127,9 @@ def repr_json(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-async def readable_flux_objects(gw: KubeGateway, namespace: str | None = None) -> FluxListing:
+async def readable_flux_objects(
+    gw: KubeGateway, namespace: str | None = None, describe: Callable[[KubeError], str] = str,
+) -> FluxListing:
     """Every installed Flux kind in every namespace, or, where that list is forbidden, in `namespace`
     (else the kubeconfig context's namespace), as kubectl does for a namespace-scoped identity.
 
@@ -144,7 +146,7 @@ async def readable_flux_objects(gw: KubeGateway, namespace: str | None = None) -
         elif isinstance(result, Forbidden):
             listing.forbidden += (rk,)
         elif isinstance(result, KubeError):
-            listing.failed[fk.kind] = str(result)
+            listing.failed[fk.kind] = describe(result)
         elif isinstance(result, BaseException):
             raise result
         else:
@@ -158,7 +160,7 @@ async def readable_flux_objects(gw: KubeGateway, namespace: str | None = None) -
         if isinstance(result, Forbidden):
             listing.forbidden += (rk,)
         elif isinstance(result, KubeError):
-            listing.failed[fk.kind] = str(result)
+            listing.failed[fk.kind] = describe(result)
         elif isinstance(result, BaseException):
             raise result
         else:

@@ -30,6 +30,7 @@ from flux_mcp.flux.reconcile import (
 from flux_mcp.flux.state import needs_reset, reconcile_phase, same_revision
 from flux_mcp.flux.status import is_suspended
 from flux_mcp.ops.errors import OperationError
+from flux_mcp.ops.locate import locate
 
 if TYPE_CHECKING:
     from flux_mcp.kube.discovery import ResourceKind
@@ -108,7 +109,9 @@ class Target:
         return ReconcileStep(kind=self.kind.kind, name=self.name, namespace=self.namespace, outcome=outcome, **fields)
 
 
-async def resolve_target(gw: KubeGateway, kind: str, name: str, namespace: str, api_version: str | None) -> Target:
+async def resolve_target(
+    gw: KubeGateway, kind: str, name: str, namespace: str | None, api_version: str | None
+) -> Target:
     rk = await gw.resolve(kind, api_version)
     flux_kind = find_flux_kind(rk.kind, rk.group)
     if flux_kind is None:
@@ -116,7 +119,7 @@ async def resolve_target(gw: KubeGateway, kind: str, name: str, namespace: str, 
             f"{rk.kind} ({rk.api_version}) is not a Flux kind; this tool works on Flux objects such as "
             "Kustomization, HelmRelease, GitRepository, OCIRepository, HelmRepository, ResourceSet."
         )
-    obj = await gw.get(rk, name, namespace)
+    obj = await gw.get(rk, name, await locate(gw, rk, name, namespace))
     return Target(rk, flux_kind, obj)
 
 

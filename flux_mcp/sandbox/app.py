@@ -37,10 +37,11 @@ from flux_mcp.sandbox.patching import (
     strategic_merge,
 )
 from flux_mcp.sandbox.rbac import RbacPolicy, RequestAttributes, forbidden
+from flux_mcp.sandbox.schemas import served_schema
 from flux_mcp.sandbox.selectors import SelectorError, field_predicate, label_predicate
 from flux_mcp.sandbox.store import ObjectStore, now_iso
 from flux_mcp.sandbox.tables import render_table, wants_table
-from flux_mcp.sandbox.validation import check_structure
+from flux_mcp.sandbox.validation import FIELD_VALIDATIONS, FieldValidation, admit, check_structure
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +86,30 @@ class ApiPath:
     subresource: str
 
 
-def _json(obj: Any, status: int = 200) -> Response:
-    return Response(json.dumps(obj, separators=(",", ":")), status_code=status, media_type=JSON)
+def _json(obj: Any, status: int = 200, warnings: list[str] | None = None) -> Response:
+    response = Response(json.dumps(obj, separators=(",", ":")), status_code=status, media_type=JSON)
+    for warning in dict.fromkeys(warnings or ()):
+        response.headers.append("Warning", f"299 - {json.dumps(warning)}")
+    return response
+
+
+class _Admission:
+    """Per request: validates what a write would store (fieldValidation from the query) and keeps
+    the warnings for the answer's `Warning` headers."""
+
+    def __init__(self, rt: ResourceType, query: dict[str, str]) -> None:
+        mode = query.get("fieldValidation") or "Warn"
+        if mode not in FIELD_VALIDATIONS:
+            raise errors.bad_request(f"fieldValidation parameter unsupported: {mode}")
+        self.rt = rt
+        self.mode: FieldValidation = mode  # type: ignore[assignment]
+        self.schema = served_schema(rt.kind) if rt.crd else None
+        self.warnings: list[str] = []
+
+    def __call__(self, obj: dict[str, Any], old: dict[str, Any] | None) -> dict[str, Any]:
+        verdict = admit(self.rt, obj, old, self.schema, self.mode)
+        self.warnings += verdict.warnings
+        return verdict.obj
 
 
 def _raw(body: bytes, status: int = 200) -> Response:
@@ -305,14 +328,17 @@ class SandboxApp:
             if not isinstance(body, dict):
                 raise errors.bad_request("the request body must be a JSON object")
             self._check_kind(rt, body)
-            created = store.create(rt, body, namespace, dry_run=dry_run, manager=manager)
-            return _json(created, 201)
+            admission = _Admission(rt, query)
+            created = store.create(rt, body, namespace, dry_run=dry_run, manager=manager, admit=admission)
+            return _json(created, 201, admission.warnings)
         if method == "PUT":
             body = await _body(request)
             if not isinstance(body, dict):
                 raise errors.bad_request("the request body must be a JSON object")
             self._check_kind(rt, body)
-            return _json(store.replace(rt, namespace, api.name, body, sub, dry_run, manager))
+            admission = _Admission(rt, query)
+            return _json(store.replace(rt, namespace, api.name, body, sub, dry_run, manager, admit=admission),
+                         warnings=admission.warnings)
         if method == "PATCH":
             return await self._patch(request, rt, namespace, api.name, sub, query, dry_run, manager)
         if method == "DELETE":
@@ -376,6 +402,7 @@ class SandboxApp:
         content_type = request.headers.get("content-type", "").split(";")[0].strip()
         raw = await request.body()
         store = self.state.store
+        admission = _Admission(rt, query)
         if content_type == "application/apply-patch+yaml":
             if not manager:
                 raise errors.invalid(rt, name, "fieldManager: Required value: is required for apply patch",
@@ -394,13 +421,15 @@ class SandboxApp:
                     intent = server_side_apply(None, applied, manager, force, now)
                     intent.setdefault("metadata", {})["name"] = name
                     check_structure(rt, name, intent)
-                    return _json(store.create(rt, intent, namespace, dry_run=dry_run), 201)
+                    return _json(store.create(rt, intent, namespace, dry_run=dry_run, admit=admission), 201,
+                                 admission.warnings)
 
                 def apply(obj: dict[str, Any]) -> dict[str, Any]:
                     return server_side_apply(obj, applied, manager, force, now)
 
                 return _json(store.update(rt, namespace, name, _checked(rt, name, apply), sub, dry_run, None,
-                                          check_rv=False, track_fields=False))
+                                          check_rv=False, track_fields=False, admit=admission),
+                             warnings=admission.warnings)
             except PatchError as exc:
                 raise StatusError(409, "Conflict", str(exc), {
                     "causes": [{"reason": "FieldManagerConflict", "message": f'conflict with "{m}"', "field": f}
@@ -431,7 +460,8 @@ class SandboxApp:
                 return result
         else:
             raise errors.unsupported_media_type(content_type)
-        return _json(store.update(rt, namespace, name, _checked(rt, name, mutate), sub, dry_run, manager))
+        return _json(store.update(rt, namespace, name, _checked(rt, name, mutate), sub, dry_run, manager,
+                                  admit=admission), warnings=admission.warnings)
 
     # --- virtual resources ------------------------------------------------------------------------
 

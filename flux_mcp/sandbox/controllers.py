@@ -514,7 +514,6 @@ class ControllerSimulator:
             "reason": outcome.event_reason, "message": outcome.event_message, "type": event_type, "count": 1,
             "firstTimestamp": now, "lastTimestamp": now, "source": {"component": component},
             "reportingComponent": component, "reportingInstance": f"{component}-0",
-            "reportingController": component,
         }
         if not event["metadata"]["annotations"]:
             del event["metadata"]["annotations"]

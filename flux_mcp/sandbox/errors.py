@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flux_mcp.sandbox.discovery import ResourceType
+from flux_mcp.sandbox.openapi import FieldError
 
 
 class StatusError(Exception):
@@ -62,12 +63,31 @@ def conflict(rt: ResourceType, name: str, why: str) -> StatusError:
     )
 
 
+def qualified_kind(rt: ResourceType) -> str:
+    """`Kind.group` as kube-apiserver names a kind in an Invalid message (`Pod` for the core group)."""
+    return f"{rt.kind}.{rt.group}" if rt.group else rt.kind
+
+
 def invalid(rt: ResourceType, name: str, why: str, field: str = "") -> StatusError:
+    """422 Invalid for one field error written as `field: detail`."""
+    if field and why.startswith(f"{field}: "):
+        detail = why[len(field) + 2:]
+        reason = "FieldValueRequired" if detail.startswith("Required value") else "FieldValueInvalid"
+        return invalid_fields(rt, name, [FieldError(reason, field, detail)])
     causes = [{"reason": "FieldValueInvalid", "message": why, "field": field}] if field else []
     details = _details(rt, name, kind=rt.kind)
     if causes:
         details["causes"] = causes
-    return StatusError(422, "Invalid", f'{rt.kind}.{rt.group or "core"} "{name}" is invalid: {why}', details)
+    return StatusError(422, "Invalid", f'{qualified_kind(rt)} "{name}" is invalid: {why}', details)
+
+
+def invalid_fields(rt: ResourceType, name: str, field_errors: list[FieldError]) -> StatusError:
+    """422 Invalid with one cause per field error, worded like kube-apiserver's aggregate."""
+    texts = [str(e) for e in field_errors]
+    summary = texts[0] if len(texts) == 1 else f"[{', '.join(texts)}]"
+    details = _details(rt, name, kind=rt.kind)
+    details["causes"] = [{"reason": e.reason, "message": e.detail, "field": e.field} for e in field_errors]
+    return StatusError(422, "Invalid", f'{qualified_kind(rt)} "{name}" is invalid: {summary}', details)
 
 
 def unprocessable_patch(why: str) -> StatusError:

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from flux_mcp.sandbox.canaries import plant_canaries
 from flux_mcp.sandbox.logs import LogKey, LogLine, controller_line, rfc3339
 
 Obj = dict[str, Any]
@@ -278,7 +279,6 @@ def event(
         "source": {"component": component},
         "reportingComponent": component,
         "reportingInstance": f"{component}-0",
-        "reportingController": component,
     }
 
 
@@ -373,7 +373,7 @@ def deployment_set(
         "metadata": meta(rs_name, ns, labels=pod_labels, created=created, ownerReferences=[owner_dep],
                          annotations={"deployment.kubernetes.io/revision": "1"}),
         "spec": {"replicas": replicas, "selector": {"matchLabels": {**selector, "pod-template-hash": template_hash}},
-                 "template": spec_template},
+                 "template": {**spec_template, "metadata": {"labels": pod_labels}}},
         "status": {"replicas": replicas, "fullyLabeledReplicas": replicas, "readyReplicas": available,
                    "availableReplicas": available, "observedGeneration": 1},
     })
@@ -685,6 +685,7 @@ def build_fleet(scale: int = 0, operator: bool = True, now: datetime | None = No
     add_state_scenarios(fleet, clock)
     if operator:
         _operator(fleet, clock)
+    plant_canaries(fleet, clock)
     for i in range(scale):
         _tenant(fleet, clock, i)
     return fleet
@@ -960,8 +961,7 @@ def _images_and_notifications(fleet: Fleet, clock: Clock) -> None:
     policy = set_uid({
         "apiVersion": IMG_V1, "kind": "ImagePolicy",
         "metadata": meta("podinfo", ns, labels=labels, created=clock.ago(60 * 24 * 20)),
-        "spec": {"imageRepositoryRef": {"name": "podinfo"}, "policy": {"semver": {"range": ">=7.0.0"}},
-                 "interval": "10m"},
+        "spec": {"imageRepositoryRef": {"name": "podinfo"}, "policy": {"semver": {"range": ">=7.0.0"}}},
         "status": {"observedGeneration": 1,
                    "conditions": failed_conditions(failure.reason, failure.message, clock.ago(30))},
     })

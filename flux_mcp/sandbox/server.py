@@ -26,6 +26,7 @@ from flux_mcp.sandbox.faults import Fault
 from flux_mcp.sandbox.fleet import Failure, FailureKey, build_fleet
 from flux_mcp.sandbox.logs import PodLogs
 from flux_mcp.sandbox.rbac import RbacPolicy
+from flux_mcp.sandbox.schemas import served_defaults
 from flux_mcp.sandbox.store import ObjectStore, now_iso
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,9 @@ class Sandbox:
         created = fleet.objects[0]["metadata"].get("creationTimestamp") or now_iso()
         crds = [self.catalog.crd_object(t, created, str(uuid.uuid5(uuid.NAMESPACE_URL, t.key)))
                 for t in self.catalog.crd_types]
-        self.store.load([*crds, *fleet.objects])
+        defaults = {t.key: reduced for t in self.catalog.crd_types
+                    if (reduced := served_defaults(t.kind)) is not None}
+        self.store.load([*crds, *fleet.objects], defaults)
         for key, lines in fleet.logs.items():
             self.logs.extend(key, lines)
         self.failures: dict[FailureKey, Failure] = fleet.failures

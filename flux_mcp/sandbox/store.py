@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from flux_mcp.sandbox import errors
 from flux_mcp.sandbox.discovery import Catalog, ResourceType
+from flux_mcp.sandbox.openapi import Schema, apply_defaults
 from flux_mcp.sandbox.patching import record_update
 from flux_mcp.sandbox.selectors import Predicate
 
@@ -33,6 +34,8 @@ Key = tuple[str, str]
 """(namespace, name); namespace is "" for cluster-scoped objects."""
 ChangeType = Literal["ADDED", "MODIFIED", "DELETED"]
 Origin = Literal["api", "controller", "fleet"]
+Admission = Callable[[Obj, Obj | None], Obj]
+"""Validates an object about to be stored (the old one on updates); returns it as stored, or raises."""
 
 
 def now_iso() -> str:
@@ -267,12 +270,18 @@ class ObjectStore:
         obj["apiVersion"] = rt.api_version
         obj["kind"] = rt.kind
 
-    def load(self, objects: Iterable[Obj]) -> int:
-        """Bulk-insert fleet objects (no validation, no change notifications)."""
+    def load(self, objects: Iterable[Obj], defaults: dict[str, Schema] | None = None) -> int:
+        """Bulk-insert fleet objects (no validation, no change notifications).
+
+        `defaults` (resource type key → `openapi.defaults_only` schema) fills in the defaults of the
+        CRD schemas, which a real API server shows on every object it reads."""
         count = 0
         with self._lock:
             for obj in objects:
                 rt = self.rtype(obj)
+                reduced = defaults.get(rt.key) if defaults else None
+                if reduced is not None:
+                    apply_defaults(reduced, obj)
                 self._stamp_new(rt, obj)
                 table = self._table(rt)
                 table.entries[self.key_of(rt, obj)] = _Entry(obj)
@@ -282,8 +291,9 @@ class ObjectStore:
 
     def create(
         self, rt: ResourceType, obj: Obj, namespace: str | None = None, dry_run: bool = False,
-        manager: str | None = None, origin: Origin = "api",
+        manager: str | None = None, origin: Origin = "api", admit: Admission | None = None,
     ) -> Obj:
+        """Create `obj`; `admit` (validation, unknown-field pruning) sees it as it would be stored."""
         obj = _clone(obj)
         meta = obj.setdefault("metadata", {})
         if rt.namespaced:
@@ -304,6 +314,8 @@ class ObjectStore:
                                      "metadata.name")
         for server_field in ("uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "generation"):
             meta.pop(server_field, None)
+        if origin == "api" and rt.crd and rt.has_status_subresource:
+            obj.pop("status", None)  # a create cannot set the status of a custom resource with /status
         with self._lock:
             key = self.key_of(rt, obj)
             if rt.namespaced and not self.namespace_exists(key[0]):
@@ -311,6 +323,9 @@ class ObjectStore:
             table = self._table(rt)
             if key in table.entries:
                 raise errors.already_exists(rt, key[1])
+            if admit is not None:
+                obj = admit(obj, None)
+                meta = obj["metadata"]
             if manager:
                 record_update(obj, None, manager, now_iso())
             if dry_run:
@@ -340,6 +355,7 @@ class ObjectStore:
         origin: Origin = "api",
         check_rv: bool = True,
         track_fields: bool = True,
+        admit: Admission | None = None,
     ) -> Obj:
         """Read-modify-write under the lock. `mutate` gets a copy and returns the desired object.
 
@@ -353,6 +369,8 @@ class ObjectStore:
             if not isinstance(desired, dict):
                 raise errors.bad_request("the patched object is not a JSON object")
             new = self._merge_rules(rt, old, desired, subresource, check_rv)
+            if admit is not None:
+                new = admit(new, old)
             if subresource is None and origin == "api" and track_fields:
                 record_update(new, old, manager, now_iso())
             if new == old:
@@ -421,8 +439,9 @@ class ObjectStore:
     def replace(
         self, rt: ResourceType, namespace: str | None, name: str, obj: Obj,
         subresource: str | None = None, dry_run: bool = False, manager: str | None = None,
+        admit: Admission | None = None,
     ) -> Obj:
-        return self.update(rt, namespace, name, lambda _current: obj, subresource, dry_run, manager)
+        return self.update(rt, namespace, name, lambda _current: obj, subresource, dry_run, manager, admit=admit)
 
     def delete(
         self, rt: ResourceType, namespace: str | None, name: str, dry_run: bool = False,

@@ -19,6 +19,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import ValidationError
 
+from flux_mcp.bounded import WorkTooLarge
 from flux_mcp.flux.reconcile import ReconcileRefused
 from flux_mcp.flux.redaction import redact_text
 from flux_mcp.kube.errors import (
@@ -36,7 +37,7 @@ from flux_mcp.tools._declaration import ToolFn, ToolSpec, runtime
 
 log = logging.getLogger("flux_mcp.tools")
 
-WORDED_FOR_USERS = (OperationError, ReconcileRefused)
+WORDED_FOR_USERS = (OperationError, ReconcileRefused, WorkTooLarge)
 """Exceptions whose message is already the whole answer."""
 
 
@@ -77,13 +78,14 @@ def _next_step(exc: KubeError) -> str:
 def error_message(exc: BaseException) -> str | None:
     """The user-facing text of an expected failure (redacted); None for a bug."""
     if isinstance(exc, ToolError):
-        return str(exc)
+        # Error texts quote API bodies, URLs and arguments: the same boundary as answers.
+        return redact_text(str(exc))
     if isinstance(exc, KubeError):
         return redact_text(kube_message(exc))
     if isinstance(exc, WORDED_FOR_USERS):
         return redact_text(str(exc))
     if isinstance(exc, ValidationError):
-        return _validation_message(exc)
+        return redact_text(_validation_message(exc))
     return None
 
 
@@ -122,6 +124,11 @@ def guarded(spec: ToolSpec) -> ToolFn:
             return result
         except ToolError as exc:
             outcome, error = "error", str(exc)
+            if rt is None or rt.settings.mask_secrets:
+                safe = redact_text(error)
+                if safe != error:
+                    error = safe
+                    raise ToolError(safe) from exc
             raise
         except Exception as exc:
             outcome = "error"

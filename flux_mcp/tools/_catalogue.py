@@ -10,6 +10,7 @@ from flux_mcp.tools._declaration import ToolFn, ToolSpec, spec_of
 from flux_mcp.tools.analyze_flux_resource import analyze_flux_resource
 from flux_mcp.tools.apply_kubernetes_manifest import apply_kubernetes_manifest
 from flux_mcp.tools.delete_kubernetes_resource import delete_kubernetes_resource
+from flux_mcp.tools.diff_kubernetes_manifest import diff_kubernetes_manifest
 from flux_mcp.tools.explain_flux_api import explain_flux_api
 from flux_mcp.tools.get_flux_dependency_graph import get_flux_dependency_graph
 from flux_mcp.tools.get_flux_health import get_flux_health
@@ -36,6 +37,7 @@ READ_TOOLS: tuple[ToolFn, ...] = (
     get_flux_inventory_tree,
     trace_kubernetes_resource,
     explain_flux_api,
+    diff_kubernetes_manifest,
     get_kubernetes_resources,
     get_kubernetes_events,
     get_kubernetes_logs,
@@ -44,7 +46,8 @@ READ_TOOLS: tuple[ToolFn, ...] = (
     get_kubeconfig_contexts,
     set_kubeconfig_context,
 )
-"""Always registered."""
+"""Always registered. set_kubeconfig_context writes nothing to a cluster, so it stays under --read-only,
+but it is not annotated read-only: it moves where every later call (and write) lands."""
 
 WRITE_TOOLS: tuple[ToolFn, ...] = (
     reconcile_flux_resource,
@@ -57,6 +60,12 @@ WRITE_TOOLS: tuple[ToolFn, ...] = (
 """Absent under --read-only."""
 
 
-def tool_specs() -> list[ToolSpec]:
-    """The declarations of every tool, sorted by name."""
-    return sorted((spec_of(fn) for fn in (*READ_TOOLS, *WRITE_TOOLS)), key=lambda spec: spec.name)
+def tool_specs(*, read_only: bool = False) -> list[ToolSpec]:
+    """The declarations of the tools served (without the write tools under --read-only), sorted by name."""
+    fns = READ_TOOLS if read_only else (*READ_TOOLS, *WRITE_TOOLS)
+    return sorted((spec_of(fn) for fn in fns), key=lambda spec: spec.name)
+
+
+def write_tool_names() -> frozenset[str]:
+    """The tools --read-only leaves out."""
+    return frozenset(spec_of(fn).name for fn in WRITE_TOOLS)

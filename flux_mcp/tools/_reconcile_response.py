@@ -7,11 +7,14 @@ import logging
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
-from pydantic import Field
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field, WithJsonSchema
 
+from flux_mcp.flux.budget import clip_line
 from flux_mcp.flux.redaction import redact_text
 from flux_mcp.flux.refs import display
 from flux_mcp.ops.reconcile_waiter import Progress, ReconcileResult
+from flux_mcp.tools._params import DURATION_SCHEMA, bounded_duration
 
 log = logging.getLogger("flux_mcp.tools.reconcile")
 
@@ -20,15 +23,21 @@ PROGRESS_MESSAGE_LIMIT = 500
 
 WaitArg = Annotated[
     bool,
-    Field(description="Wait until the controller has handled the request and report the outcome (Ready or "
-          "the failure reason), sending progress notifications meanwhile. Default true; false only sends "
-          "the request."),
+    Field(description="Wait for the outcome, with progress notifications."),
 ]
 TimeoutArg = Annotated[
-    float,
-    Field(description="Seconds to wait for the outcome when wait is true (1-900, default 120). On timeout the "
-          "result says the object is still reconciling; that is not an error.", ge=1, le=900),
+    float | None,
+    bounded_duration(1, 900),
+    WithJsonSchema(DURATION_SCHEMA),
+    Field(description="How long to wait (90s, 5m or seconds; at most 15m; default 2m)."),
 ]
+
+
+def wait_deadline(wait: bool, timeout: float | None) -> float:
+    """The seconds to wait; a timeout without waiting would do nothing, so it is refused, not dropped."""
+    if not wait and timeout is not None:
+        raise ToolError("timeout: has no effect with wait=false (nothing is waited for); drop timeout, or wait")
+    return DEFAULT_TIMEOUT if timeout is None else timeout
 
 def progress_reporter(ctx: Context[Any, Any], mask_secrets: bool = True) -> Progress:
     """Numbered MCP progress notifications (a no-op unless the client asked for progress).
@@ -43,8 +52,7 @@ def progress_reporter(ctx: Context[Any, Any], mask_secrets: bool = True) -> Prog
         counter += 1
         if mask_secrets:
             message = redact_text(message)
-        if len(message) > PROGRESS_MESSAGE_LIMIT:
-            message = message[: PROGRESS_MESSAGE_LIMIT - 1] + "…"
+        message = clip_line(message, PROGRESS_MESSAGE_LIMIT)
         log.debug("progress %d: %s", counter, message)
         await ctx.report_progress(counter, None, message)
 

@@ -7,24 +7,13 @@ from typing import Annotated, Any
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
-from flux_mcp.tools._params import K8S_NAME_PATTERN
-
 OverwriteArg = Annotated[
     bool,
-    Field(description="Act even on an object managed by Flux (labels kustomize.toolkit.fluxcd.io/name, "
-          "helm.toolkit.fluxcd.io/name, fluxcd.controlplane.io/name, resourceset.fluxcd.controlplane.io/name); "
-          "Flux will revert the change on its next reconcile. For apply it also takes over conflicting fields "
-          "(server-side apply force). Default false."),
+    Field(description="Act even on an object Flux manages (Flux will revert it); apply also forces conflicts."),
 ]
 DryRunArg = Annotated[
     bool,
-    Field(description="Let the API server validate and admit the change without persisting it (dryRun=All). "
-          "Default false."),
-]
-ObjectNamespaceArg = Annotated[
-    str | None,
-    Field(description="Namespace of the object. Omit for cluster-scoped kinds; for namespaced kinds the "
-          "context's default namespace is used when omitted.", max_length=63, pattern=r"^$|" + K8S_NAME_PATTERN),
+    Field(description="Validate on the server without persisting (dryRun=All)."),
 ]
 
 

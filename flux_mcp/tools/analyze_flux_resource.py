@@ -75,25 +75,25 @@ async def analyze_flux_resource(
     ctx: Context[Any, Any],
     kind: KindArg,
     name: NameArg,
-    namespace: NamespaceArg,
+    namespace: NamespaceArg = None,
     apiVersion: ApiVersionArg = None,
     context: ContextArg = None,
 ) -> Annotated[CallToolResult, AnalysisResult]:
     """Find why a Flux object is not ready, in one call: the root-cause object, its reason, and what to do.
 
-    Walks from the object along what blocks it: suspension, pending reconcile requests, not-ready
-    dependsOn targets (recursively), a missing or failing source chain (HelmRelease → HelmChart →
-    HelmRepository/OCIRepository/GitRepository/Bucket/ExternalArtifact), the workloads a failed
-    health check names (their pods' waiting reasons, restarts and log lines), and a HelmRelease's
-    release history when its retries are exhausted. Returns the root cause with a one-sentence
-    explanation, the causal chain, bounded evidence (conditions, Warning events, the controller's log
-    lines for that object, pod states and logs) and next actions. Healthy objects are reported ready.
-    Works on any Flux kind; Deployments, StatefulSets and DaemonSets are analysed through their pods.
+    Walks what blocks it (suspension, dependsOn, the source chain, workloads of a failed health check or
+    HelmRelease, Helm history); a Ready object behind its source's revision is drift, a notification object
+    whose latest event is a Warning is failing. Returns the root cause, the causal chain, bounded evidence
+    (conditions, Warning events, controller and pod log lines) and next actions.
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)
     walked = await walk_from(gw, kind, name, namespace, apiVersion, analyze)
     analysis = walked.answer
     if walked.unavailable:
-        analysis = replace(analysis, complete=False, notes=(*analysis.notes, walked.unavailable_note))
-    return respond(rt, render_analysis(analysis), to_result(analysis, walked.api_calls))
+        # First, so the text's length limit drops it last; `complete` of the rendered analysis stays
+        # as the walk set it: its "fetch budget" wording is about the walk, not about an outage.
+        analysis = replace(analysis, notes=(walked.unavailable_note, *analysis.notes))
+    result = to_result(analysis, walked.api_calls)
+    result.complete = result.complete and not walked.unavailable
+    return respond(rt, render_analysis(analysis), result)

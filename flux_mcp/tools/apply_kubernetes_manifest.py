@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import copy
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
 import yaml
@@ -13,10 +11,11 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
-from flux_mcp.flux.guard import conflict_advice, managing_object, refusal_message
+from flux_mcp.bounded import bounded
+from flux_mcp.flux.guard import managing_object, refusal_message
 from flux_mcp.flux.refs import display
-from flux_mcp.kube.discovery import ResourceKind
-from flux_mcp.kube.errors import FieldConflict, KubeError, NotFound
+from flux_mcp.kube.errors import KubeError
+from flux_mcp.ops.manifest_apply import Document, UnservedKind, action, apply_one, plan_manifest
 from flux_mcp.tools._boundary import kube_message
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ContextArg
@@ -24,13 +23,9 @@ from flux_mcp.tools._response import respond
 from flux_mcp.tools._write_arguments import MAX_EXPANDED_VALUES, DryRunArg, OverwriteArg, check_expansion
 
 if TYPE_CHECKING:
-    from flux_mcp.kube.gateway import KubeGateway
+    pass
 
 MAX_MANIFEST_CHARS = 1_000_000
-# A CRD applied a moment ago may not be served yet; its custom resources get a few short retries.
-CRD_SETTLE_ATTEMPTS = 10
-CRD_SETTLE_DELAY = 0.2
-_APPLY_FIRST = {"Namespace": 0, "CustomResourceDefinition": 1}
 
 
 class AppliedObject(BaseModel):
@@ -48,31 +43,6 @@ class AppliedObject(BaseModel):
 class ApplyResult(BaseModel):
     dry_run: bool
     objects: list[AppliedObject]
-
-
-@dataclass
-class Document:
-    index: int
-    """1-based position in the YAML stream, counting empty documents, as a reader counts `---`."""
-    line: int
-    obj: dict[str, Any]
-
-    @property
-    def where(self) -> str:
-        return f"document {self.index} (line {self.line})"
-
-
-@dataclass
-class Planned:
-    doc: Document
-    rk: ResourceKind
-    namespace: str
-    live: dict[str, Any] | None
-    crd_in_manifest: bool
-
-    @property
-    def label(self) -> str:
-        return display(self.rk.kind, self.namespace, str(self.doc.obj["metadata"]["name"]))
 
 
 def parse_documents(text: str) -> list[Document]:
@@ -135,98 +105,6 @@ def _objects_of(data: Any, index: int, line: int) -> list[Document]:
     return [Document(index, line, copy.deepcopy(data))]
 
 
-def _crd_kinds(documents: list[Document]) -> dict[tuple[str, str], ResourceKind]:
-    """Kinds defined by CustomResourceDefinitions in the same manifest, keyed by (apiVersion, kind)."""
-    kinds: dict[tuple[str, str], ResourceKind] = {}
-    for doc in documents:
-        if doc.obj["kind"] != "CustomResourceDefinition":
-            continue
-        spec = doc.obj.get("spec") or {}
-        names = spec.get("names") or {}
-        group, kind, plural = spec.get("group"), names.get("kind"), names.get("plural")
-        if not (isinstance(group, str) and isinstance(kind, str) and isinstance(plural, str)):
-            continue
-        for version in spec.get("versions") or []:
-            if isinstance(version, dict) and version.get("name"):
-                rk = ResourceKind(group, str(version["name"]), kind, plural, spec.get("scope") != "Cluster")
-                kinds[(rk.api_version, kind)] = rk
-    return kinds
-
-
-async def _plan(gw: KubeGateway, documents: list[Document]) -> list[Planned]:
-    defined = _crd_kinds(documents)
-    ordered = sorted(documents, key=lambda d: _APPLY_FIRST.get(str(d.obj["kind"]), 2))
-    plan: list[Planned] = []
-    for doc in ordered:
-        api_version, kind = str(doc.obj["apiVersion"]), str(doc.obj["kind"])
-        from_manifest = defined.get((api_version, kind))
-        try:
-            rk = await gw.resolve(kind, api_version)
-            from_manifest = None
-        except KubeError as exc:
-            if from_manifest is None:
-                raise ToolError(f"yaml_content {doc.where}: {kube_message(exc)}") from exc
-            rk = from_manifest
-        metadata = doc.obj["metadata"]
-        if rk.namespaced:
-            metadata["namespace"] = metadata.get("namespace") or gw.default_namespace
-        else:
-            metadata.pop("namespace", None)
-        namespace = str(metadata.get("namespace") or "")
-        live = None if from_manifest else await gw.get_or_none(
-            rk, str(metadata["name"]), namespace or None, managed_fields=True,
-        )
-        plan.append(Planned(doc, rk, namespace, live, from_manifest is not None))
-    return plan
-
-
-async def _apply_one(
-    gw: KubeGateway, item: Planned, dry_run: bool, overwrite: bool,
-) -> tuple[dict[str, Any], list[str]]:
-    """Apply without force first, so a conflict names the fields and their owners; with overwrite=true the
-    conflicting fields are then taken (a forced apply), and returned as 'field (from manager)'."""
-    try:
-        return await _send(gw, item, dry_run, force=False), []
-    except FieldConflict as exc:
-        if not overwrite:
-            raise ToolError(_conflict_message(item, exc)) from exc
-        taken = [f"{c.field} (from {c.manager})" for c in exc.conflicts]
-    return await _send(gw, item, dry_run, force=True), taken
-
-
-def _conflict_message(item: Planned, exc: FieldConflict) -> str:
-    lines = [f"Nothing changed for {item.label}: server-side apply conflicts with fields other field managers own."]
-    lines += [f"- {c.field} is owned by {c.manager}: {conflict_advice(c.manager)}." for c in exc.conflicts]
-    return "\n".join(lines)
-
-
-async def _send(gw: KubeGateway, item: Planned, dry_run: bool, force: bool) -> dict[str, Any]:
-    name = str(item.doc.obj["metadata"]["name"])
-    attempts = CRD_SETTLE_ATTEMPTS if item.crd_in_manifest and not dry_run else 1
-    for attempt in range(attempts):
-        try:
-            return await gw.patch(
-                item.rk, name, item.namespace or None, item.doc.obj, patch_type="apply", dry_run=dry_run,
-                force=force,
-            )
-        except NotFound:
-            # Only "no such resource" means the CRD is not served yet; a 403 or a 422 never heals.
-            if attempt + 1 >= attempts:
-                raise
-            await asyncio.sleep(CRD_SETTLE_DELAY)
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _action(item: Planned, applied: dict[str, Any], dry_run: bool) -> str:
-    if dry_run:
-        return "would be created" if item.live is None else "would be configured"
-    if item.live is None:
-        return "created"
-    before = (item.live.get("metadata") or {}).get("resourceVersion")
-    after = (applied.get("metadata") or {}).get("resourceVersion")
-    return "unchanged" if before and before == after else "configured"
-
-
 # Destructive: server-side apply replaces the fields it sets, and with overwrite=true takes them
 # over from other managers. Idempotent: applying the same manifest twice leaves the same state.
 @flux_tool(title="Apply Kubernetes manifest", read_only=False, destructive=True, idempotent=True)
@@ -234,9 +112,7 @@ async def apply_kubernetes_manifest(
     ctx: Context[Any, Any],
     yaml_content: Annotated[
         str,
-        Field(description="One or more Kubernetes objects as YAML, documents separated by '---' "
-              "(kind: List is expanded). Each needs apiVersion, kind and metadata.name; namespaced objects "
-              "without metadata.namespace go to the context's default namespace.",
+        Field(description="Objects as YAML documents ('---'); without metadata.namespace: the context's namespace.",
               min_length=1, max_length=MAX_MANIFEST_CHARS),
     ],
     overwrite: OverwriteArg = False,
@@ -245,15 +121,16 @@ async def apply_kubernetes_manifest(
 ) -> Annotated[CallToolResult, ApplyResult]:
     """Server-side apply YAML manifests (field manager fluxcd-mcp), Namespaces and CRDs first.
 
-    Refuses, before writing anything, when any object is managed by Flux (judged from the live
-    object's labels and the manifest's), naming the managing Kustomization/HelmRelease/ResourceSet:
-    Flux would revert the change, so change it in Git instead, or pass overwrite=true. dry_run=true
-    lets the API server validate everything without persisting it.
+    Refuses, before writing anything, any object Flux manages (live or manifest labels), naming the
+    managing Kustomization/HelmRelease/ResourceSet: change it in Git, or pass overwrite=true.
     """
     rt = runtime(ctx)
-    documents = parse_documents(yaml_content)
+    documents = await bounded(lambda: parse_documents(yaml_content), "parsing yaml_content")
     gw = await rt.gateway(context)
-    plan = await _plan(gw, documents)
+    try:
+        plan = await plan_manifest(gw, documents)
+    except UnservedKind as exc:
+        raise ToolError(f"yaml_content {exc.doc.where}: {kube_message(exc.cause)}") from exc
 
     managers: dict[int, str] = {}
     refusals: list[str] = []
@@ -275,7 +152,7 @@ async def apply_kubernetes_manifest(
             ))
             continue
         try:
-            applied, taken = await _apply_one(gw, item, dry_run, overwrite)
+            applied, taken = await apply_one(gw, item, dry_run, overwrite)
         except KubeError as exc:
             done = ", ".join(f"{o.kind} {o.name}" for o in objects) or "nothing"
             rest = len(plan) - position - 1
@@ -285,7 +162,7 @@ async def apply_kubernetes_manifest(
             ) from exc
         objects.append(AppliedObject(
             kind=item.rk.kind, name=str(item.doc.obj["metadata"]["name"]), namespace=item.namespace,
-            api_version=item.rk.api_version, action=_action(item, applied, dry_run),
+            api_version=item.rk.api_version, action=action(item, applied, dry_run),
             managed_by=managers.get(position, ""), taken_over=taken,
         ))
 

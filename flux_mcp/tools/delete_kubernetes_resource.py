@@ -10,11 +10,12 @@ from pydantic import BaseModel, Field
 
 from flux_mcp.flux.kinds import find_flux_kind
 from flux_mcp.flux.refs import display
-from flux_mcp.ops.managed_guard import check_managed, namespace_for
+from flux_mcp.ops.locate import locate
+from flux_mcp.ops.managed_guard import check_contents, check_managed
 from flux_mcp.tools._declaration import flux_tool, runtime
-from flux_mcp.tools._params import ApiVersionArg, ContextArg, KindArg, NameArg
+from flux_mcp.tools._params import ApiVersionArg, ContextArg, KindArg, NameArg, NamespaceArg
 from flux_mcp.tools._response import respond
-from flux_mcp.tools._write_arguments import DryRunArg, ObjectNamespaceArg, OverwriteArg
+from flux_mcp.tools._write_arguments import DryRunArg, OverwriteArg
 
 
 class DeleteResult(BaseModel):
@@ -72,7 +73,7 @@ async def delete_kubernetes_resource(
     ctx: Context[Any, Any],
     kind: KindArg,
     name: NameArg,
-    namespace: ObjectNamespaceArg = None,
+    namespace: NamespaceArg = None,
     apiVersion: ApiVersionArg = None,
     dry_run: DryRunArg = False,
     overwrite: OverwriteArg = False,
@@ -80,17 +81,17 @@ async def delete_kubernetes_resource(
 ) -> Annotated[CallToolResult, DeleteResult]:
     """Delete one Kubernetes object (dry_run validates without deleting); reports finalizers that hold it.
 
-    Refuses objects managed by Flux (owner labels), naming the managing Kustomization/HelmRelease/
-    ResourceSet, because Flux would recreate them; delete from Git instead, or pass overwrite=true.
-    Deleting a Flux object lets its controller clean up what it applied; the result says what.
+    Refuses objects Flux manages, naming the managing object (Flux would recreate them): delete from Git,
+    or pass overwrite=true. The same for a Namespace holding Flux(-managed) objects and a Flux kind's CRD.
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)
     rk = await gw.resolve(kind, apiVersion)
-    ns = namespace_for(gw, rk, namespace)
+    ns = await locate(gw, rk, name, namespace) or ""
     target = display(rk.kind, ns, name)
     live = await gw.get(rk, name, ns or None, managed_fields=True)
     manager = check_managed(target, live, None, "delete", overwrite)
+    await check_contents(gw, rk, name, live, overwrite)
     await gw.delete(rk, name, ns or None, dry_run=dry_run)
 
     consequences = flux_consequences(rk.kind, rk.group, live)

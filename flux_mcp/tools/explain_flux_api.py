@@ -21,8 +21,7 @@ CRD_API_VERSION = "apiextensions.k8s.io/v1"
 
 FieldPathArg = Annotated[
     str | None,
-    Field(description="Dotted field path inside the object, e.g. spec.sourceRef, spec.chart.spec, "
-          "status.conditions, spec.dependsOn.name (arrays are stepped through). Omit for the kind itself.",
+    Field(description="Dotted field path, e.g. spec.sourceRef or status.conditions; omit for the kind.",
           max_length=300, pattern=r"^[A-Za-z0-9_.\[\]\-]*$"),
 ]
 
@@ -65,10 +64,8 @@ async def explain_flux_api(
 ) -> Annotated[CallToolResult, FieldDoc]:
     """Document a Flux kind or one of its fields from the CRD installed in the cluster (like `kubectl explain`).
 
-    Reads the CustomResourceDefinition's openAPIV3Schema at the version the cluster prefers, so the
-    answer matches the Flux release actually installed: type, description, whether it is required,
-    enum values, default, and the immediate child fields with one-line descriptions. An unknown
-    path segment fails with the list of valid field names at that level.
+    Reads the CRD's schema at the version the cluster prefers: type, description, required, enum, default,
+    and the child fields. An unknown path segment fails with the valid field names at that level.
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)

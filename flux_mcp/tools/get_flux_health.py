@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from typing import Annotated, Any, Literal
 
@@ -11,20 +10,17 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
-from flux_mcp.flux.graph import FluxGraph
 from flux_mcp.flux.health import (
     BLOCKED_LINES_PER_GROUP,
-    WORKLOAD_KINDS,
     HealthGroup,
     HealthReport,
     WorkloadIssue,
     health_report,
     render_health,
-    workload_issues,
 )
 from flux_mcp.flux.kinds import find_flux_kind
-from flux_mcp.kube.errors import Forbidden, KubeError
-from flux_mcp.ops.flux_graph import collect_graph
+from flux_mcp.ops.flux_graph import collect_graph, namespace_workloads
+from flux_mcp.tools._boundary import kube_message
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ContextArg, OptionalNamespaceArg
 from flux_mcp.tools._response import respond
@@ -83,36 +79,6 @@ def _parse_continue(token: str | None, report: HealthReport, notes: list[str]) -
     return int(offset)
 
 
-async def _namespace_workloads(
-    gw: Any, graph: FluxGraph, namespace: str, notes: list[str],
-) -> tuple[bool, list[WorkloadIssue], int]:
-    """Whether the namespace exists, and its unhealthy Flux-managed workloads (one list per kind)."""
-    try:
-        if await gw.get_or_none("Namespace", namespace) is None:
-            return False, [], 0
-    except Forbidden:
-        pass  # a namespace-scoped identity may not read Namespaces; its lists below tell whether it exists
-    kinds = (*WORKLOAD_KINDS, "Pod")
-    results = await asyncio.gather(*(gw.list_all(kind, namespace) for kind in kinds), return_exceptions=True)
-    listed: dict[str, list[dict[str, Any]]] = {}
-    forbidden: list[str] = []
-    for kind, result in zip(kinds, results, strict=True):
-        if isinstance(result, Forbidden):
-            forbidden.append(kind)
-        elif isinstance(result, KubeError):
-            notes.append(f"could not list {kind} in namespace {namespace}: {str(result).splitlines()[0]}")
-        elif isinstance(result, BaseException):
-            raise result
-        else:
-            listed[kind] = result
-    if forbidden:
-        notes.append(f"workloads not checked (listing them in namespace {namespace} is forbidden): "
-                     f"{', '.join(forbidden)}")
-    workloads = [obj for kind in WORKLOAD_KINDS for obj in listed.get(kind, [])]
-    issues, managed = workload_issues(graph, workloads, listed.get("Pod", []))
-    return True, issues, managed
-
-
 def _group_model(groups: tuple[HealthGroup, ...], mask: bool) -> HealthGroupModel:
     """One root cause, or a cluster of alike ones under its first member."""
     group, others = groups[0], groups[1:]
@@ -134,25 +100,20 @@ async def get_flux_health(
         max_length=100, pattern=r"^$|^[A-Za-z][A-Za-z0-9.]*$",
     )] = None,
     state: Annotated[HealthState | None, Field(
-        description="Only root causes in this state: failed (failing, missing, cycles, notifications, "
-        "workloads), missing, progressing, unknown, suspended or drift (applied revision behind the source).",
+        description="Only root causes in this state (failed includes missing, cycles, notifications and "
+        "workloads; drift: applied revision behind the source).",
     )] = None,
     continue_token: Annotated[str | None, Field(
-        description="The `continue_token`  of a previous answer that was cut by the output "
-        "budget: returns the root causes after the ones already shown.", max_length=100,
+        description="The continue_token of an answer cut by the output limit, for the rest.", max_length=100,
     )] = None,
     context: ContextArg = None,
 ) -> Annotated[CallToolResult, HealthResult]:
-    """Report every Flux object that is not ready, stalled, suspended, drifting (applied revision behind its
-    source) or referenced but missing, grouped by root cause: one group per deepest failing object,
-    listing the objects blocked by it, one line each, with the next action for the group. Root causes of
-    one kind failing for one reason in many namespaces are shown as one cluster. Notification Providers,
-    Alerts and Receivers whose latest event is a Warning (delivery or auth failures) are reported too.
+    """Report every Flux object not ready, stalled, suspended, drifting or referenced but missing, grouped by
+    root cause (the deepest failing object), with the objects it blocks and the next action per group.
 
-    Start here when asked "what is wrong with Flux". The first line counts what needs attention, the
-    second counts objects by state and kind. With `namespace`, only objects in that namespace are listed
-    (root causes in other namespaces are still named), plus the namespace's unhealthy workloads that Flux
-    objects anywhere apply. When the answer is cut, pass its `continue_token` for the rest.
+    Start here when asked "what is wrong with Flux". One root cause failing alike in many namespaces is one
+    cluster; notification objects whose latest event is a Warning count too. With `namespace`, only its
+    objects are listed (root causes elsewhere still named), plus its unhealthy Flux-applied workloads.
     """
     rt = runtime(ctx)
     kind_name = None
@@ -162,14 +123,14 @@ async def get_flux_health(
             raise ToolError(f"kind={kind!r} is not a Flux kind (e.g. Kustomization, HelmRelease, GitRepository).")
         kind_name = flux_kind.kind
     gw = await rt.gateway(context)
-    collected = await collect_graph(gw, namespace or None)
+    collected = await collect_graph(gw, namespace or None, kube_message)
     notes = list(collected.notes)
     # A namespace-scoped identity sees one namespace: the report is about that namespace, not the cluster.
     namespace = namespace or collected.scope
     exists, managed = True, 0
     issues: list[WorkloadIssue] = []
     if namespace:
-        exists, issues, managed = await _namespace_workloads(gw, collected.graph, namespace, notes)
+        exists, issues, managed = await namespace_workloads(gw, collected.graph, namespace, notes, kube_message)
     report = health_report(
         collected.graph, namespace or None, kind=kind_name, state=state, workloads=issues,
         namespace_exists=exists, workloads_checked=managed, unread=collected.unread,

@@ -12,7 +12,6 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from flux_mcp.flux.kinds import FLUX_KINDS, OPERATOR_GROUP, is_flux_group
-from flux_mcp.flux.render import to_yaml
 from flux_mcp.flux.status import evaluate_status, workload_state
 from flux_mcp.kube.errors import KubeError
 from flux_mcp.ops.flux_objects import list_flux_objects
@@ -20,6 +19,7 @@ from flux_mcp.tools._boundary import kube_message
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ContextArg
 from flux_mcp.tools._response import respond
+from flux_mcp.tools._yaml_text import to_yaml
 
 if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway
@@ -201,11 +201,10 @@ async def get_flux_instance(
     context: ContextArg = None,
 ) -> Annotated[CallToolResult, FluxInstanceResult]:
     """Report the Flux installation: distribution and version, controllers (ready, image), Flux CRDs
-    (served/stored versions), and per-kind object counts (total, failing, suspended).
+    (served/stored versions) and per-kind counts (total, failing, suspended).
 
-    Works on a plain `flux bootstrap` install and on flux-operator installs, where the FluxInstance
-    and FluxReport are summarised too. Start here to check that Flux itself is healthy before
-    debugging individual objects (get_flux_health lists what is failing).
+    Works on `flux bootstrap` and flux-operator installs (FluxInstance and FluxReport summarised). Start
+    here to check Flux itself before debugging objects.
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)
@@ -218,13 +217,13 @@ async def get_flux_instance(
             "Flux is not installed in this cluster: no *.toolkit.fluxcd.io or fluxcd.controlplane.io API is "
             "served. Install it with `flux install` / `flux bootstrap` or the flux-operator."
         )
-    object_errors: dict[str, str] = {}
+    object_errors: dict[str, KubeError] = {}
     deployments, crd_versions, objects = await asyncio.gather(
         _controllers(gw, warnings),
         _crd_versions(gw, warnings),
         list_flux_objects(gw, errors=object_errors),
     )
-    warnings += [f"listing {kind}: {error}" for kind, error in object_errors.items()]
+    warnings += [f"listing {kind}: {kube_message(error)}" for kind, error in object_errors.items()]
     controllers = sorted((_controller(d) for d in deployments), key=lambda c: c.name)
     instance = (objects.get("FluxInstance") or [None])[0]
     report = (objects.get("FluxReport") or [None])[0]

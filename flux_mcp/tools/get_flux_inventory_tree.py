@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from flux_mcp.flux.budget import fit_items
 from flux_mcp.flux.graph import APPLIER_KINDS, InventoryNode, flatten_tree, inventory_tree
 from flux_mcp.ops.flux_graph import collect_graph, resolve_root
+from flux_mcp.tools._boundary import kube_message
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ContextArg, FluxKindArg, NameArg, NamespaceArg
 from flux_mcp.tools._response import respond
@@ -82,7 +83,7 @@ async def get_flux_inventory_tree(
     ctx: Context[Any, Any],
     kind: FluxKindArg,
     name: NameArg,
-    namespace: NamespaceArg,
+    namespace: NamespaceArg = None,
     context: ContextArg = None,
 ) -> Annotated[CallToolResult, InventoryTreeResult]:
     """Show everything a Kustomization, HelmRelease, ResourceSet or FluxInstance applies (its
@@ -91,7 +92,7 @@ async def get_flux_inventory_tree(
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)
-    collected = await collect_graph(gw, namespace)
+    collected = await collect_graph(gw, namespace, kube_message)
     root = resolve_root(collected.graph, kind, name, namespace, collected.notes)
     if root.kind not in APPLIER_KINDS:
         raise ToolError(

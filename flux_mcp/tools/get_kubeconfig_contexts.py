@@ -43,10 +43,10 @@ def contexts_result(rt: Runtime) -> tuple[str, ContextsResult]:
 
 @flux_tool(title="List kubeconfig contexts", read_only=True, open_world=False)
 async def get_kubeconfig_contexts(ctx: Context[Any, Any]) -> Annotated[CallToolResult, ContextsResult]:
-    """List the kubeconfig contexts this server can use (from every file in KUBECONFIG), marking the current one.
+    """List the kubeconfig contexts this server can use (every file in KUBECONFIG), marking the current one.
 
-    Shows each context's cluster, default namespace and user name; never credentials. Pass a
-    context name as `context` to any cluster tool, or make it current with set_kubeconfig_context.
+    Shows cluster, default namespace and user name, never credentials. Pass a name as `context` to any
+    cluster tool, or make it current with set_kubeconfig_context.
     """
     rt = runtime(ctx)
     text, result = contexts_result(rt)

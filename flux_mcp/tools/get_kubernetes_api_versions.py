@@ -43,8 +43,7 @@ async def get_kubernetes_api_versions(
 ) -> Annotated[CallToolResult, ApiVersionsResult]:
     """List every API group this cluster serves with its versions (preferred first) and kinds.
 
-    Groups are marked built-in, flux, or extension (other CRDs and aggregated APIs). Use it to find
-    the right kind or apiVersion for other tools; those tools use the preferred version by default.
+    Groups are marked built-in, flux or extension. Use it to find the kind or apiVersion for other tools.
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
+from flux_mcp.bounded import bounded
 from flux_mcp.flux.budget import fit_items
+from flux_mcp.flux.redaction import redact_text
 from flux_mcp.ops.events import event_line, fetch_events, summarize_events
-from flux_mcp.tools._argument_values import compile_grep, parse_duration
+from flux_mcp.tools._argument_values import compile_grep
 from flux_mcp.tools._declaration import flux_tool, runtime
-from flux_mcp.tools._params import ContextArg, OptionalNameArg, OptionalNamespaceArg
+from flux_mcp.tools._params import K8S_NAME_PATTERN, ContextArg, OptionalKindArg, OptionalNamespaceArg, SinceArg
 from flux_mcp.tools._response import respond
 
 
@@ -33,60 +36,62 @@ class EventsResult(BaseModel):
     truncated: bool = False
 
 
+def _seconds_text(seconds: float | None) -> str | None:
+    return None if seconds is None else f"{seconds:g}s"
+
+
 @flux_tool(title="Get Kubernetes events", read_only=True)
 async def get_kubernetes_events(
     ctx: Context[Any, Any],
-    kind: Annotated[
+    kind: OptionalKindArg = None,
+    name: Annotated[
         str | None,
-        Field(description="Only events about objects of this kind, e.g. Kustomization, HelmRelease, Pod "
-              "(short names and plurals accepted).", max_length=100, pattern=r"^[A-Za-z][A-Za-z0-9.]*$"),
+        Field(description="Only events about the object of this name.", max_length=253, pattern=K8S_NAME_PATTERN),
     ] = None,
-    name: OptionalNameArg = None,
     namespace: OptionalNamespaceArg = None,
     type: Annotated[
         Literal["Normal", "Warning"] | None,
-        Field(description="Only Normal or only Warning events. Default: both."),
+        Field(description="Only Normal or only Warning events (default: both)."),
     ] = None,
-    since: Annotated[
-        str | None,
-        Field(description="Only events seen within this duration, e.g. 10m, 2h, 1d.", max_length=20),
-    ] = None,
+    since: SinceArg = None,
     grep: Annotated[
         str | None,
         Field(description="Only events whose reason, message or object matches this regular expression "
               "(case-insensitive).", max_length=500),
     ] = None,
-    limit: Annotated[int, Field(description="Maximum events to return (the newest). Default 50.", ge=1, le=1000)] = 50,
+    limit: Annotated[int, Field(description="Maximum events to return (the newest).", ge=1, le=1000)] = 50,
     context: ContextArg = None,
 ) -> Annotated[CallToolResult, EventsResult]:
-    """List Kubernetes events, newest last, with repeated events collapsed into one line with a count.
+    """List Kubernetes events, newest last, repeated events collapsed into one line with a count.
 
-    Filter by the involved object's kind and name, namespace (empty = all), type (Warning for
-    problems), a recency window `since` and a `grep` regular expression. Flux controllers record
-    every failed reconciliation as a Warning event on the Flux object.
+    Filter by the involved object's kind and name, namespace, type (Warning for problems), `since` and a
+    `grep` regular expression. Flux records every failed reconciliation as a Warning event on the object.
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)
     pattern = compile_grep(grep)
-    window = parse_duration(since) if since else None
+    window = timedelta(seconds=since) if since is not None else None
     involved_kind = (await gw.resolve(kind)).kind if kind else None
     events = await fetch_events(
         gw, namespace or None, involved_kind=involved_kind, involved_name=name, event_type=type,
     )
     now = datetime.now(UTC)
     summaries = summarize_events(events)
+    if rt.settings.mask_secrets:
+        # grep, the series key and message[:500] below must only ever see masked text.
+        summaries = [replace(s, reason=redact_text(s.reason), message=redact_text(s.message)) for s in summaries]
     if window is not None:
         summaries = [s for s in summaries if s.last_seen is not None and now - s.last_seen <= window]
     if pattern is not None:
-        summaries = [
+        summaries = await bounded(lambda: [
             s for s in summaries
             if pattern.search(s.reason) or pattern.search(s.message) or pattern.search(s.object_ref)
-        ]
+        ], "grep over the events")
     selected = summaries[-limit:]
     lines = [event_line(s, now) for s in selected]
     filters = ", ".join(
         f"{k}={v}" for k, v in (("kind", involved_kind), ("name", name), ("namespace", namespace or "all"),
-                                ("type", type), ("since", since), ("grep", grep)) if v
+                                ("type", type), ("since", _seconds_text(since)), ("grep", grep)) if v
     )
     header = f"# {len(selected)} of {len(summaries)} events ({filters}), newest last"
     if not selected:

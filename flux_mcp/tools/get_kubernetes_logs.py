@@ -11,13 +11,16 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
+from flux_mcp.bounded import bounded
 from flux_mcp.flux.budget import fit_items
+from flux_mcp.flux.redaction import redact_text
 from flux_mcp.kube.errors import KubeError
+from flux_mcp.ops.locate import locate
 from flux_mcp.ops.timestamps import parse_time
-from flux_mcp.tools._argument_values import compile_grep, parse_duration
+from flux_mcp.tools._argument_values import compile_grep
 from flux_mcp.tools._boundary import kube_message
 from flux_mcp.tools._declaration import flux_tool, runtime
-from flux_mcp.tools._params import ContextArg, NameArg, NamespaceArg
+from flux_mcp.tools._params import ContextArg, NameArg, NamespaceArg, SinceArg
 from flux_mcp.tools._response import respond
 
 if TYPE_CHECKING:
@@ -107,43 +110,40 @@ def _split(raw: str, stream: str) -> list[LogLine]:
 async def get_kubernetes_logs(
     ctx: Context[Any, Any],
     name: NameArg,
-    namespace: NamespaceArg,
+    namespace: NamespaceArg = None,
     kind: Annotated[
         WorkloadKind,
-        Field(description="What `name` is: Pod (default), or a workload whose pods are read: Deployment, "
-              "StatefulSet, DaemonSet, Job, CronJob (its most recent jobs)."),
+        Field(description="What `name` is: a Pod or a workload whose pods are read."),
     ] = "Pod",
     container: Annotated[
         str | None,
-        Field(description="Only this container. Default: every container of each pod.", max_length=253),
+        Field(description="Only this container (default: every container).", max_length=253),
     ] = None,
-    since: Annotated[
-        str | None, Field(description="Only lines from this recent duration, e.g. 10m, 1h.", max_length=20)
-    ] = None,
+    since: SinceArg = None,
     grep: Annotated[
         str | None,
         Field(description="Only lines matching this regular expression (case-insensitive), e.g. 'error|fail'.",
               max_length=500),
     ] = None,
     limit: Annotated[
-        int, Field(description="Maximum lines to return in total (the newest). Default 200.", ge=1, le=5000)
+        int, Field(description="Maximum lines in total (the newest are kept).", ge=1, le=5000)
     ] = 200,
     previous: Annotated[
-        bool, Field(description="Read the previous (crashed) container instance, for CrashLoopBackOff. "
-                    "Default false.")
+        bool, Field(description="Read the previous (crashed) container instance, for CrashLoopBackOff.")
     ] = False,
     context: ContextArg = None,
 ) -> Annotated[CallToolResult, LogsResult]:
-    """Read container logs of a pod or of every pod of a workload, merged into one time-ordered stream.
+    """Read container logs of a pod or of every pod of a workload (at most 10), merged in time order.
 
-    Each line is prefixed with `pod/container`. Filter with `grep` (regex, case-insensitive) and
-    `since`; `limit` caps the lines returned (the newest are kept). Use previous=true to read the
-    last crashed instance of a container in CrashLoopBackOff. At most 10 pods are read.
+    Each line is prefixed with `pod/container`; `limit` keeps the newest lines. previous=true reads the
+    last crashed instance (CrashLoopBackOff).
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)
     pattern = compile_grep(grep)
-    since_seconds = max(1, int(parse_duration(since).total_seconds())) if since else None
+    since_seconds = max(1, int(since)) if since is not None else None
+    located = await locate(gw, await gw.resolve(kind), name, namespace)
+    namespace = located or ""
     pods = await workload_pods(gw, kind, name, namespace)
     if not pods:
         raise ToolError(f"{kind} {namespace}/{name} has no pods right now; check its events with "
@@ -179,7 +179,7 @@ async def get_kubernetes_logs(
 
     results = await asyncio.gather(*(read(p, c) for p, c in streams), return_exceptions=True)
     errors: list[str] = []
-    merged: list[LogLine] = []
+    raw: list[tuple[str, str]] = []
     single_pod = len(pods) == 1
     for (pod_name, container_name), result in zip(streams, results, strict=True):
         label = container_name if single_pod else f"{pod_name}/{container_name}"
@@ -190,10 +190,19 @@ async def get_kubernetes_logs(
             raise result
         if len(result) >= MAX_BYTES_PER_CONTAINER:
             truncated = True
-        merged += _split(result, label)
-    merged.sort(key=lambda line: line.timestamp)  # stable: lines without a timestamp keep their order
-    if pattern is not None:
-        merged = [line for line in merged if pattern.search(line.text)]
+        raw.append((label, result))
+    mask = rt.settings.mask_secrets
+
+    def select() -> list[LogLine]:
+        # Each stream is masked whole, before it is split into lines (a PEM block spans lines), and
+        # grep only ever sees masked text: no match can confirm a guessed secret.
+        lines: list[LogLine] = []
+        for label, text in raw:
+            lines += _split(redact_text(text) if mask else text, label)
+        lines.sort(key=lambda line: line.timestamp)  # stable: lines without a timestamp keep their order
+        return [line for line in lines if pattern.search(line.text)] if pattern is not None else lines
+
+    merged = await bounded(select, "reading and filtering the log lines")
     matched = len(merged)
     if matched > limit:
         truncated = True

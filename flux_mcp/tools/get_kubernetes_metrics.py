@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
 from mcp.server.mcpserver import Context
@@ -11,19 +11,18 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from flux_mcp.flux.budget import fit_items
+from flux_mcp.ops.locate import locate
 from flux_mcp.tools._declaration import flux_tool, runtime
-from flux_mcp.tools._params import ContextArg, OptionalNameArg, OptionalNamespaceArg
+from flux_mcp.tools._params import K8S_NAME_PATTERN, ContextArg, OptionalNamespaceArg
 from flux_mcp.tools._response import respond
 
 if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway
 
 METRICS_GROUP = "metrics.k8s.io"
-_QUANTITY = re.compile(r"^([0-9.]+(?:e[+-]?\d+)?)([a-zA-Z]*)$")
-_CPU_SCALE = {"n": 1e-6, "u": 1e-3, "m": 1.0, "": 1000.0, "k": 1e6}
-_MEMORY_SCALE = {
-    "": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "Ki": 1024, "Mi": 1024**2, "Gi": 1024**3, "Ti": 1024**4,
-}
+# metrics-server reports CPU in nanocores ("12345678n"); lightkube 1.0.1's parse_quantity knows
+# every suffix but n and u, so those two are scaled here and the rest is left to it.
+_SUB_MILLI = {"n": Decimal("1e-9"), "u": Decimal("1e-6")}
 
 
 class ContainerUsage(BaseModel):
@@ -46,18 +45,40 @@ class MetricsResult(BaseModel):
     truncated: bool = False
 
 
-def cpu_millicores(quantity: str) -> float:
-    match = _QUANTITY.match(str(quantity).strip())
-    if not match or match.group(2) not in _CPU_SCALE:
-        return 0.0
-    return float(match.group(1)) * _CPU_SCALE[match.group(2)]
+def _quantity(value: Any) -> Decimal:
+    """A Kubernetes quantity as a number; a ValueError naming the value when it is not one."""
+    from lightkube.utils.quantity import parse_quantity  # lightkube loads on the first call, not at start-up
+
+    text = str(value).strip()
+    scale = _SUB_MILLI.get(text[-1:], Decimal(1))
+    digits = text[:-1] if text[-1:] in _SUB_MILLI else text
+    try:
+        parsed = parse_quantity(digits)
+    except ValueError:
+        parsed = None
+    if parsed is None or (scale != 1 and not digits[-1:].isdigit()):
+        raise ValueError(f"{value!r} is not a Kubernetes quantity")
+    return Decimal(parsed) * scale
 
 
-def memory_mib(quantity: str) -> float:
-    match = _QUANTITY.match(str(quantity).strip())
-    if not match or match.group(2) not in _MEMORY_SCALE:
-        return 0.0
-    return float(match.group(1)) * _MEMORY_SCALE[match.group(2)] / 1024**2
+def cpu_millicores(quantity: Any) -> float:
+    return float(_quantity(quantity) * 1000)
+
+
+def memory_mib(quantity: Any) -> float:
+    return float(_quantity(quantity) / 1024**2)
+
+
+def _usage(item: dict[str, Any], container: dict[str, Any], resource: str) -> float:
+    value = (container.get("usage") or {}).get(resource, "0")
+    try:
+        return cpu_millicores(value) if resource == "cpu" else memory_mib(value)
+    except ValueError as exc:
+        metadata = item.get("metadata") or {}
+        raise ToolError(
+            f"the metrics API reported an unreadable {resource} usage for pod {metadata.get('namespace')}/"
+            f"{metadata.get('name')} container {container.get('name')}: {exc}; check metrics-server"
+        ) from exc
 
 
 async def _metrics_version(gw: KubeGateway) -> str:
@@ -84,8 +105,8 @@ def _pod_usage(item: dict[str, Any]) -> PodUsage:
     containers = [
         ContainerUsage(
             container=str(c.get("name", "")),
-            cpu_millicores=round(cpu_millicores((c.get("usage") or {}).get("cpu", "0")), 1),
-            memory_mib=round(memory_mib((c.get("usage") or {}).get("memory", "0")), 1),
+            cpu_millicores=round(_usage(item, c, "cpu"), 1),
+            memory_mib=round(_usage(item, c, "memory"), 1),
         )
         for c in item.get("containers") or []
     ]
@@ -100,28 +121,30 @@ def _pod_usage(item: dict[str, Any]) -> PodUsage:
 async def get_kubernetes_metrics(
     ctx: Context[Any, Any],
     namespace: OptionalNamespaceArg = None,
-    pod_name: OptionalNameArg = None,
+    pod_name: Annotated[
+        str | None,
+        Field(description="Only this pod (found in any namespace unless `namespace` is given).", max_length=253,
+              pattern=K8S_NAME_PATTERN),
+    ] = None,
     pod_selector: Annotated[
         str | None,
         Field(description="Label selector of the pods, e.g. app=podinfo.", max_length=1000),
     ] = None,
     limit: Annotated[
-        int, Field(description="Maximum pods to return, highest CPU first. Default 100.", ge=1, le=2000)
+        int, Field(description="Maximum pods to return, highest CPU first.", ge=1, le=2000)
     ] = 100,
     context: ContextArg = None,
 ) -> Annotated[CallToolResult, MetricsResult]:
     """Current CPU (millicores) and memory (MiB) usage per pod and container, from metrics-server.
 
-    Scope with `namespace` (empty = all), `pod_name` (needs a namespace) or `pod_selector`. Pods are
-    sorted by CPU, highest first. Says clearly when metrics-server is not installed.
+    Pods are sorted by CPU, highest first. Says so when metrics-server is not installed.
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)
     version = await _metrics_version(gw)
     base = f"/apis/{METRICS_GROUP}/{version}"
     if pod_name:
-        if not namespace:
-            raise ToolError("pod_name needs a namespace")
+        namespace = await locate(gw, await gw.resolve("Pod"), pod_name, namespace)
         items = [await gw.raw_get(f"{base}/namespaces/{namespace}/pods/{pod_name}")]
     else:
         path = f"{base}/namespaces/{namespace}/pods" if namespace else f"{base}/pods"

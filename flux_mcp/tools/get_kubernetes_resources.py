@@ -14,19 +14,21 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
-from flux_mcp.flux.budget import fit_items
+from flux_mcp.bounded import bounded
+from flux_mcp.flux.budget import Fitted, clip_line, fit_items
 from flux_mcp.flux.kinds import find_flux_kind
-from flux_mcp.flux.redaction import redact_object
-from flux_mcp.flux.render import to_yaml
+from flux_mcp.flux.redaction import redact_object, redact_text
 from flux_mcp.flux.status import object_status
 from flux_mcp.kube.discovery import ResourceKind
 from flux_mcp.kube.errors import Forbidden
 from flux_mcp.ops.events import EventSummary, event_line, warning_events_by_object
+from flux_mcp.ops.locate import check_scope
 from flux_mcp.ops.timestamps import age, parse_time
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._fieldpath import FieldPath, parse_field_path
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, KindArg, OptionalNameArg, OptionalNamespaceArg
 from flux_mcp.tools._response import respond
+from flux_mcp.tools._yaml_text import to_yaml
 
 if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway, ListPage
@@ -70,15 +72,15 @@ def parse_continue(token: str | None) -> tuple[str | None, int]:
     return api_token or None, skip
 
 
-def _table_cells(obj: dict[str, Any], all_namespaces: bool, now: datetime) -> list[str]:
+def _table_cells(obj: dict[str, Any], all_namespaces: bool, now: datetime, mask: bool) -> list[str]:
     metadata = obj.get("metadata") or {}
     cells = [str(metadata.get("namespace") or "")] if all_namespaces else []
     cells.append(str(metadata.get("name") or ""))
     if isinstance(obj.get("status"), dict):
         status = object_status(obj, find_flux_kind(str(obj.get("kind", ""))) is not None)
-        message = " ".join(status.message.split())
-        if len(message) > TABLE_MESSAGE_CHARS:
-            message = message[: TABLE_MESSAGE_CHARS - 1] + "…"
+        # Masked before the cell is cut: a cut can leave half a secret no detector recognises.
+        message = " ".join((redact_text(status.message) if mask else status.message).split())
+        message = clip_line(message, TABLE_MESSAGE_CHARS)
         cells += [status.state, status.reason or "-", age(parse_time(metadata.get("creationTimestamp")), now),
                   message]
     else:
@@ -86,10 +88,12 @@ def _table_cells(obj: dict[str, Any], all_namespaces: bool, now: datetime) -> li
     return cells
 
 
-def _table(objects: list[dict[str, Any]], all_namespaces: bool, now: datetime) -> tuple[str, list[str]]:
+def _table(
+    objects: list[dict[str, Any]], all_namespaces: bool, now: datetime, mask: bool
+) -> tuple[str, list[str]]:
     """(header line, one aligned line per object), like `kubectl get` with Flux-aware status."""
     titles = (["NAMESPACE"] if all_namespaces else []) + ["NAME", "STATE", "REASON", "AGE", "MESSAGE"]
-    rows = [_table_cells(obj, all_namespaces, now) for obj in objects]
+    rows = [_table_cells(obj, all_namespaces, now, mask) for obj in objects]
     widths = [max([len(titles[i])] + [len(r[i]) for r in rows]) for i in range(len(titles) - 1)]
 
     def line(cells: list[str]) -> str:
@@ -170,57 +174,63 @@ async def get_kubernetes_resources(
     ] = None,
     field_selector: Annotated[
         str | None,
-        Field(description="Field selector, e.g. status.phase=Running or metadata.name=podinfo "
-              "(only =, == and != are supported by Kubernetes).", max_length=1000),
+        Field(description="Field selector, e.g. status.phase=Running (=, == and != only).", max_length=1000),
     ] = None,
     limit: Annotated[
-        int, Field(description="Maximum objects per page. Default 100.", ge=1, le=1000)
+        int, Field(description="Maximum objects per page.", ge=1, le=1000)
     ] = 100,
     continue_token: Annotated[
         str | None,
-        Field(description="The continue token returned by the previous page, to read the next page. "
-              "Keep the other arguments unchanged.", max_length=10_000),
+        Field(description="The continue_token of the previous page, to read the next one (same other arguments).",
+              max_length=10_000),
     ] = None,
     output: Annotated[
         Literal["yaml", "table"],
-        Field(description="yaml (default): whole objects as compact YAML. table: one line per object "
-              "(namespace, name, state, reason, age, message) — best for surveying many objects."),
+        Field(description="yaml: whole objects; table: one line each (name, state, reason, age, message)."),
     ] = "yaml",
     fields: Annotated[
         list[str] | None,
-        Field(description="Return only these fields per object, as simple JSONPath, e.g. "
-              "[\".spec.url\", \".status.conditions[?(@.type==\\\"Ready\\\")].message\"]. "
-              "Default: the whole object.", max_length=30),
+        Field(description="Only these fields (simple JSONPath), e.g. [\".spec.url\", \".status.conditions\"].",
+              max_length=30),
     ] = None,
     context: ContextArg = None,
 ) -> Annotated[CallToolResult, ResourceListResult]:
-    """Get one object or list objects of any kind (Flux or Kubernetes) as compact YAML.
+    """Get one object or list objects of any kind (Flux or Kubernetes) as compact YAML or a table.
 
-    Give `name` to get one object (without `namespace`, every namespace is searched for that name);
-    omit it to list. Empty `namespace` lists all namespaces. managedFields and the
-    last-applied-configuration annotation are removed, Secret values are masked, and Flux objects
-    carry their recent Warning events as trailing comments. Lists are paged: when more objects
-    exist the answer ends with a `continue_token` to pass back for the next page (also when the
-    output limit cut a page: the next call resumes at the first object not shown). Use
-    `output="table"` to survey many objects, or `fields` to return a few fields per object.
+    Give `name` for one object, omit it to list. managedFields are removed, Secret values masked, Flux
+    objects carry their recent Warning events. Lists are paged: pass back `continue_token` for the next page
+    (it also resumes where the output limit cut one).
     """
+    if fields and output == "table":
+        raise ToolError("fields: has no effect with output=\"table\" (the table has fixed columns); drop fields, "
+                        "or use output=\"yaml\" to return those fields")
     rt = runtime(ctx)
     gw = await rt.gateway(context)
     paths = [parse_field_path(f) for f in fields or []]
     rk = await gw.resolve(kind, apiVersion)
     namespace = namespace or None
+    check_scope(rk, namespace)
     api_token, skip = parse_continue(continue_token)
-    page, fallback = await _fetch_readable(gw, rk, name, namespace, selector, field_selector, limit, api_token)
-    namespace = namespace or fallback
-    items = page.items[skip:]
-
+    # A token of ours resumes inside a page an earlier answer cut: that page (and its events) is
+    # usually still in memory, and the same arguments make the same key.
+    page_key = (gw.server, gw.context, rk, name, namespace, selector, field_selector, limit, api_token, output,
+                tuple(fields or ()))
+    cached = rt.pages.get(page_key) if skip else None
+    fallback: str | None = None
     events: dict[tuple[str, str], list[EventSummary]] = {}
-    if items and output == "yaml" and find_flux_kind(rk.kind, rk.group) is not None and not paths:
-        single = name if len(items) == 1 else None
-        events_namespace = namespace if rk.namespaced else None
-        if single and rk.namespaced:
-            events_namespace = (items[0].get("metadata") or {}).get("namespace") or events_namespace
-        events = await warning_events_by_object(gw, events_namespace, rk.kind, single, EVENTS_PER_OBJECT)
+    if cached is not None:
+        page, events = cached
+        items = page.items[skip:]
+    else:
+        page, fallback = await _fetch_readable(gw, rk, name, namespace, selector, field_selector, limit, api_token)
+        namespace = namespace or fallback
+        items = page.items[skip:]
+        if items and output == "yaml" and find_flux_kind(rk.kind, rk.group) is not None and not paths:
+            single = name if len(items) == 1 else None
+            events_namespace = namespace if rk.namespaced else None
+            if single and rk.namespaced:
+                events_namespace = (items[0].get("metadata") or {}).get("namespace") or events_namespace
+            events = await warning_events_by_object(gw, events_namespace, rk.kind, single, EVENTS_PER_OBJECT)
 
     now = datetime.now(UTC)
     mask = rt.settings.mask_secrets
@@ -242,10 +252,13 @@ async def get_kubernetes_resources(
     )
     budget = rt.settings.output_limit - 600
     if output == "table":
-        # The whole text is redacted by respond(); a table shows no Secret data to mask here.
         all_namespaces = rk.namespaced and not namespace
-        title, lines = _table(items, all_namespaces, now)
-        fitted = fit_items(lines, budget, hint=hint, header=f"{header}\n{title}")
+
+        def table() -> Fitted:
+            title, lines = _table(items, all_namespaces, now, mask)
+            return fit_items(lines, budget, hint=hint, header=f"{header}\n{title}")
+
+        fitted = await bounded(table, "rendering the table")
     else:
         def rendered() -> Iterator[str]:
             for obj in items:
@@ -253,8 +266,13 @@ async def get_kubernetes_resources(
                 key = (str(metadata.get("namespace") or ""), str(metadata.get("name") or ""))
                 yield _render(obj, paths, events.get(key, []), mask, now)
 
-        fitted = fit_items(rendered(), budget, hint=hint, header=header, separator=SEPARATOR, total=len(items))
+        fitted = await bounded(
+            lambda: fit_items(rendered(), budget, hint=hint, header=header, separator=SEPARATOR, total=len(items)),
+            "rendering the objects",
+        )
     text = fitted.text
+    if fitted.truncated:
+        rt.pages.put(page_key, (page, events))
     next_token = resume_token(api_token, skip + fitted.shown) if fitted.truncated else page.continue_token
     if next_token:
         text += (

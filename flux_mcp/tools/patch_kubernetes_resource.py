@@ -9,14 +9,23 @@ import yaml
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
 from flux_mcp.flux.refs import display
-from flux_mcp.ops.managed_guard import check_managed, namespace_for
+from flux_mcp.ops.locate import locate
+from flux_mcp.ops.managed_guard import check_managed
 from flux_mcp.tools._declaration import flux_tool, runtime
-from flux_mcp.tools._params import ApiVersionArg, ContextArg, KindArg, NameArg
+from flux_mcp.tools._params import (
+    PATCH_SCHEMA,
+    ApiVersionArg,
+    ContextArg,
+    KindArg,
+    NameArg,
+    NamespaceArg,
+    PatchBody,
+)
 from flux_mcp.tools._response import respond
-from flux_mcp.tools._write_arguments import DryRunArg, ObjectNamespaceArg, OverwriteArg, check_expansion
+from flux_mcp.tools._write_arguments import DryRunArg, OverwriteArg, check_expansion
 
 PatchType = Literal["merge", "json", "strategic"]
 JSON_PATCH_OPS = frozenset({"add", "remove", "replace", "move", "copy", "test"})
@@ -99,16 +108,16 @@ async def patch_kubernetes_resource(
     name: NameArg,
     patch: Annotated[
         str,
-        Field(description="The patch as JSON or YAML text. merge/strategic: an object such as "
-              "{\"spec\": {\"replicas\": 2}} (null deletes a field); json: a list of RFC 6902 operations such "
-              "as [{\"op\": \"replace\", \"path\": \"/spec/replicas\", \"value\": 2}].",
+        PatchBody,
+        WithJsonSchema(PATCH_SCHEMA),
+        Field(description="Object or JSON/YAML text. merge/strategic: {\"spec\":{\"replicas\":2}} (null deletes); "
+              "json: [{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":2}].",
               min_length=1, max_length=MAX_PATCH_CHARS),
     ],
-    namespace: ObjectNamespaceArg = None,
+    namespace: NamespaceArg = None,
     type: Annotated[
         PatchType,
-        Field(description="Patch type: merge (JSON merge patch, RFC 7386; default), json (RFC 6902 "
-              "operations) or strategic (strategic merge patch; built-in kinds only, merges lists by key)."),
+        Field(description="merge (RFC 7386), json (RFC 6902) or strategic (built-in kinds only)."),
     ] = "merge",
     apiVersion: ApiVersionArg = None,
     dry_run: DryRunArg = False,
@@ -117,9 +126,8 @@ async def patch_kubernetes_resource(
 ) -> Annotated[CallToolResult, PatchResult]:
     """Patch one Kubernetes object (merge, json or strategic patch; dry_run validates without persisting).
 
-    Refuses objects managed by Flux (owner labels on the live object or in the patch), naming the
-    managing Kustomization/HelmRelease/ResourceSet: Flux would revert the change on its next
-    reconcile, so change it in Git instead, or pass overwrite=true.
+    Refuses objects Flux manages (labels on the live object or in the patch), naming the managing object:
+    Flux would revert the change, so change it in Git, or pass overwrite=true.
     """
     patch_type: PatchType = type
     document = parse_patch(patch, patch_type)
@@ -131,7 +139,7 @@ async def patch_kubernetes_resource(
             f"{rk.kind} ({rk.api_version}) is a custom resource: the API server accepts strategic merge "
             "patches only for built-in kinds. Use type=merge (or json)."
         )
-    ns = namespace_for(gw, rk, namespace)
+    ns = await locate(gw, rk, name, namespace) or ""
     target = display(rk.kind, ns, name)
     live = await gw.get(rk, name, ns or None, managed_fields=True)
     manager = check_managed(target, live, document if isinstance(document, dict) else None, "patch", overwrite)

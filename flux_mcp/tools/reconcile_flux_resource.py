@@ -20,7 +20,7 @@ from flux_mcp.ops.reconcile_waiter import (
 )
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, FluxKindArg, NameArg, NamespaceArg
-from flux_mcp.tools._reconcile_response import DEFAULT_TIMEOUT, TimeoutArg, WaitArg, progress_reporter, render_result
+from flux_mcp.tools._reconcile_response import TimeoutArg, WaitArg, progress_reporter, render_result, wait_deadline
 from flux_mcp.tools._response import respond
 
 
@@ -32,33 +32,28 @@ async def reconcile_flux_resource(
     ctx: Context[Any, Any],
     kind: FluxKindArg,
     name: NameArg,
-    namespace: NamespaceArg,
+    namespace: NamespaceArg = None,
     apiVersion: ApiVersionArg = None,
     with_source: Annotated[
         bool,
-        Field(description="Reconcile the object's source first (spec.sourceRef, spec.chartRef, or for a "
-              "HelmRelease with spec.chart the generated HelmChart and its repository), so it applies the "
-              "latest revision. Default false."),
+        Field(description="Reconcile its source (chain) first, to apply the latest revision."),
     ] = False,
     force: Annotated[
-        bool, Field(description="HelmRelease only: force a one-off Helm install/upgrade. Default false.")
+        bool, Field(description="HelmRelease only: force a one-off Helm install/upgrade.")
     ] = False,
     reset: Annotated[
-        bool, Field(description="HelmRelease only: reset the failure counts so remediation retries "
-                    "start again. Default false.")
+        bool, Field(description="HelmRelease only: reset the failure counts so remediation retries start again.")
     ] = False,
     wait: WaitArg = True,
-    timeout: TimeoutArg = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - a tool argument, the deadline of the wait
+    timeout: TimeoutArg = None,  # noqa: ASYNC109 - a tool argument, the deadline of the wait
     context: ContextArg = None,
 ) -> Annotated[CallToolResult, ReconcileResult]:
     """Trigger a reconcile of a Flux object (optionally its source first) and, by default, wait for the result.
 
-    Writes reconcile.fluxcd.io/requestedAt (plus forceAt/resetAt with the same token for HelmRelease),
-    then polls until the controller has handled that exact request: returns Ready with the applied
-    revision, or the failure reason as soon as the object turns Ready=False/Stalled, or "still
-    reconciling" at the timeout. Refuses suspended objects (resume them instead) and static kinds
-    (Alert, Provider, OCI HelmRepository, ExternalArtifact).
+    Waits until the controller handled this request: Ready with the applied revision, the failure reason as
+    soon as it fails, or "still reconciling" at the timeout. Refuses suspended objects and static kinds.
     """
+    deadline = wait_deadline(wait, timeout)
     rt = runtime(ctx)
     gw = await rt.gateway(context)
     target = await resolve_target(gw, kind, name, namespace, apiVersion)
@@ -69,7 +64,7 @@ async def reconcile_flux_resource(
     own_patch = reconcile_patch(target.kind, token, force=force, reset=reset)
 
     sources, skipped = await source_chain(gw, target) if with_source else ([], [])
-    waiter = Waiter.start(gw, progress_reporter(ctx, rt.settings.mask_secrets), timeout)
+    waiter = Waiter.start(gw, progress_reporter(ctx, rt.settings.mask_secrets), deadline)
     steps: list[ReconcileStep] = list(skipped)
     for step_target in [*sources, target]:
         patch = own_patch if step_target is target else reconcile_patch(step_target.kind, token)
@@ -82,5 +77,5 @@ async def reconcile_flux_resource(
         if step.outcome != "ready":
             break
 
-    result = summarize(target, token, steps, waiter.polls, waiter.elapsed(), timeout, reset=reset)
+    result = summarize(target, token, steps, waiter.polls, waiter.elapsed(), deadline, reset=reset)
     return respond(rt, render_result(result), result)

@@ -12,7 +12,7 @@ from flux_mcp.flux.status import is_suspended
 from flux_mcp.ops.reconcile_waiter import ReconcileResult, Waiter, resolve_target, summarize
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, FluxKindArg, NameArg, NamespaceArg
-from flux_mcp.tools._reconcile_response import DEFAULT_TIMEOUT, TimeoutArg, WaitArg, progress_reporter, render_result
+from flux_mcp.tools._reconcile_response import TimeoutArg, WaitArg, progress_reporter, render_result, wait_deadline
 from flux_mcp.tools._response import respond
 
 
@@ -23,19 +23,18 @@ async def resume_flux_reconciliation(
     ctx: Context[Any, Any],
     kind: FluxKindArg,
     name: NameArg,
-    namespace: NamespaceArg,
+    namespace: NamespaceArg = None,
     apiVersion: ApiVersionArg = None,
     wait: WaitArg = True,
-    timeout: TimeoutArg = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - a tool argument, the deadline of the wait
+    timeout: TimeoutArg = None,  # noqa: ASYNC109 - a tool argument, the deadline of the wait
     context: ContextArg = None,
 ) -> Annotated[CallToolResult, ReconcileResult]:
     """Resume reconciliation of a suspended Flux object and request a reconcile in the same write.
 
-    Removes spec.suspend (flux-operator kinds: sets fluxcd.controlplane.io/reconcile=enabled) and
-    writes reconcile.fluxcd.io/requestedAt; by default waits for the outcome like
-    reconcile_flux_resource (Ready with revision, or the failure reason, or still reconciling at
-    the timeout).
+    Removes spec.suspend (flux-operator kinds: reconcile=enabled annotation) and, by default, waits for the
+    outcome like reconcile_flux_resource.
     """
+    deadline = wait_deadline(wait, timeout)
     rt = runtime(ctx)
     gw = await rt.gateway(context)
     target = await resolve_target(gw, kind, name, namespace, apiVersion)
@@ -43,7 +42,7 @@ async def resume_flux_reconciliation(
     patch = resume_patch(target.kind, token)
     was_suspended = is_suspended(target.obj, target.kind)
 
-    waiter = Waiter.start(gw, progress_reporter(ctx, rt.settings.mask_secrets), timeout)
+    waiter = Waiter.start(gw, progress_reporter(ctx, rt.settings.mask_secrets), deadline)
     await waiter.request(target, patch)
     static = target.kind.is_static(target.obj)
     if static:
@@ -53,6 +52,6 @@ async def resume_flux_reconciliation(
         step = await waiter.wait(target, token)
     else:
         step = target.step("requested")
-    result = summarize(target, token, [step], waiter.polls, waiter.elapsed(), timeout)
+    result = summarize(target, token, [step], waiter.polls, waiter.elapsed(), deadline)
     note = "resumed" if was_suspended else "was not suspended; reconcile requested"
     return respond(rt, f"{target.label} {note}.\n" + render_result(result), result)

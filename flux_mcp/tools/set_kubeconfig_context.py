@@ -13,19 +13,18 @@ from flux_mcp.tools._response import respond
 from flux_mcp.tools.get_kubeconfig_contexts import ContextsResult, contexts_result
 
 
-@flux_tool(title="Switch kubeconfig context", read_only=True, open_world=False)
+@flux_tool(title="Switch kubeconfig context", read_only=False, destructive=False, idempotent=True, open_world=False)
 async def set_kubeconfig_context(
     ctx: Context[Any, Any],
     name: Annotated[
         str,
-        Field(description="Name of a context listed by get_kubeconfig_contexts, e.g. prod-eu or "
-              "arn:aws:eks:eu-west-1:123456789012:cluster/prod.", min_length=1, max_length=512),
+        Field(description="A context name listed by get_kubeconfig_contexts.", min_length=1, max_length=512),
     ],
 ) -> Annotated[CallToolResult, ContextsResult]:
-    """Make another kubeconfig context the current one for the following tool calls.
+    """Make another kubeconfig context the current one for the following tool calls (and writes).
 
-    The change lives in this server's memory only: the kubeconfig file is not modified and other
-    programs (kubectl) are not affected. Not available when running in-cluster with a service account.
+    In this server's memory only: the kubeconfig file and other programs are not affected. Not available
+    in-cluster.
     """
     rt = runtime(ctx)
     rt.kube.set_current_context(name)

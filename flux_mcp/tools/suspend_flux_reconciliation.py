@@ -33,7 +33,7 @@ async def suspend_flux_reconciliation(
     ctx: Context[Any, Any],
     kind: FluxKindArg,
     name: NameArg,
-    namespace: NamespaceArg,
+    namespace: NamespaceArg = None,
     apiVersion: ApiVersionArg = None,
     context: ContextArg = None,
 ) -> Annotated[CallToolResult, SuspendResult]:

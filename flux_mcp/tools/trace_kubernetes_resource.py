@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
@@ -70,20 +69,14 @@ async def trace_kubernetes_resource(
     apiVersion: ApiVersionArg = None,
     context: ContextArg = None,
 ) -> Annotated[CallToolResult, TraceResult]:
-    """Trace any Kubernetes object (Pod, Deployment, ConfigMap, a Flux object...) to the Flux objects managing it.
+    """Trace any object (Pod, Deployment, ConfigMap, a Flux object...) to the Flux objects managing it.
 
-    Follows controller ownerReferences (Pod → ReplicaSet → Deployment) and then the labels Flux
-    appliers stamp on what they apply (kustomize.toolkit.fluxcd.io/*, helm.toolkit.fluxcd.io/*,
-    resourceset.fluxcd.controlplane.io/*, fluxcd.controlplane.io/*) up to the root (a Kustomization,
-    HelmRelease, ResourceSet or FluxInstance). Each Flux object is shown with its status and applied
-    revision, followed by the source chain it consumes (HelmChart, HelmRepository, GitRepository,
-    OCIRepository, Bucket, ExternalArtifact) with URL (credentials redacted), revision and status.
-    `namespace` defaults to the context's namespace for namespaced kinds.
+    Follows ownerReferences, then Flux's owner labels, up to the root Kustomization, HelmRelease,
+    ResourceSet or FluxInstance, each with status and revision, then its source chain with URL, revision
+    and status.
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)
+    # A trace reads objects only: an unavailable API fails the call instead of leaving gaps.
     walked = await walk_from(gw, kind, name, namespace or None, apiVersion, trace)
-    result = walked.answer
-    if walked.unavailable:
-        result = replace(result, complete=False, notes=(*result.notes, walked.unavailable_note))
-    return respond(rt, render_trace(result), to_result(walked.start, result))
+    return respond(rt, render_trace(walked.answer), to_result(walked.start, walked.answer))

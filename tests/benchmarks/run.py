@@ -46,9 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--server-root", type=Path, default=REPO,
                         help="directory holding the flux_mcp package to measure (default: this checkout); "
                              "point it at another worktree to compare a change")
-    parser.add_argument("--only", default="1,2,3,5",
+    parser.add_argument("--baseline-root", type=Path, default=None,
+                        help="directory holding another flux_mcp package (e.g. the commit before a change) to "
+                             "measure beside ours in the same run: cold start, listing and per-call rows")
+    parser.add_argument("--only", default="1,2,3,5,6",
                         help="comma-separated sections to run (1 cold start, 2 listing, 3 health/graph+RSS, "
-                             "5 what is broken)")
+                             "5 what is broken, 6 cost per call: first call after start, one 40 KB page)")
     return parser
 
 
@@ -59,16 +62,20 @@ def floor_server() -> ServerUnderTest:
     )
 
 
-def contestants_for(
-    kubeconfig: Path, peer: Peer, server_root: Path = REPO
-) -> tuple[ServerUnderTest, ServerUnderTest | None]:
-    ours = ServerUnderTest(
-        label="fluxcd-mcp",
+def our_server(kubeconfig: Path, server_root: Path, label: str = "fluxcd-mcp") -> ServerUnderTest:
+    return ServerUnderTest(
+        label=label,
         command=sys.executable,
         args=("-m", "flux_mcp", "--kubeconfig", str(kubeconfig), "--log-level", "ERROR"),
         env={"PYTHONPATH": str(server_root)},
         cwd=str(server_root),
     )
+
+
+def contestants_for(
+    kubeconfig: Path, peer: Peer, server_root: Path = REPO
+) -> tuple[ServerUnderTest, ServerUnderTest | None]:
+    ours = our_server(kubeconfig, server_root)
     theirs = None
     if peer.binary is not None:
         theirs = ServerUnderTest(
@@ -86,10 +93,16 @@ async def run(args: argparse.Namespace, report: Report, workdir: Path) -> None:
         measure_analysis,
         measure_cold_start,
         measure_listing,
+        measure_per_call,
         measure_what_is_broken,
     )
 
     sections = set(args.only.split(","))
+
+    def baseline(kubeconfig: Path) -> ServerUnderTest | None:
+        if args.baseline_root is None:
+            return None
+        return our_server(kubeconfig, args.baseline_root, label=f"fluxcd-mcp at {args.baseline_root}")
     peer = Peer(None, "", "--no-peer given") if args.no_peer else fetch_go_server(args.cache)
     if peer.skipped_because:
         report.skipped.append(f"theirs column: {peer.skipped_because}")
@@ -102,7 +115,8 @@ async def run(args: argparse.Namespace, report: Report, workdir: Path) -> None:
     with running_sandbox(0, workdir) as (sandbox, kubeconfig):
         census = take_census(sandbox.url)
         base_kustomizations = census.count("Kustomization")
-        contestants = Contestants(*contestants_for(kubeconfig, peer, args.server_root), floor=floor_server())
+        contestants = Contestants(*contestants_for(kubeconfig, peer, args.server_root), floor=floor_server(),
+                                  baseline=baseline(kubeconfig))
         report.meta["default_fleet_flux_objects"] = census.count()
         if "1" in sections:
             phase("1 cold start")
@@ -110,13 +124,18 @@ async def run(args: argparse.Namespace, report: Report, workdir: Path) -> None:
         if "5" in sections:
             phase("5 what is broken (default fleet)")
             await measure_what_is_broken(report, contestants, sandbox, census)
-    if "2" in sections:
+    if "2" in sections or "6" in sections:
         scale = max(0, args.list_count - base_kustomizations)
-        phase(f"2 listing (sandbox scale {scale})")
         with running_sandbox(scale, workdir) as (sandbox, kubeconfig):
             census = take_census(sandbox.url)
-            contestants = Contestants(*contestants_for(kubeconfig, peer, args.server_root))
-            await measure_listing(report, contestants, census, args.repeats, args.page_limit, args.table_limit)
+            contestants = Contestants(*contestants_for(kubeconfig, peer, args.server_root),
+                                      baseline=baseline(kubeconfig))
+            if "2" in sections:
+                phase(f"2 listing (sandbox scale {scale})")
+                await measure_listing(report, contestants, census, args.repeats, args.page_limit, args.table_limit)
+            if "6" in sections:
+                phase(f"6 cost per call (sandbox scale {scale})")
+                await measure_per_call(report, contestants, census, args.runs, args.repeats)
     if "3" in sections:
         scale = args.scale
         if scale is None:
@@ -152,6 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "page_limit": args.page_limit,
             "table_limit": args.table_limit,
             "server_root": str(args.server_root),
+            "baseline_root": str(args.baseline_root) if args.baseline_root else None,
             "load_average_at_start": os.getloadavg(),
         }
     )

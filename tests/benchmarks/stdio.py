@@ -61,6 +61,8 @@ class ColdStart:
     tool_count: int
     tools_list_bytes: int
     cpu_ms: float | None
+    tool_bytes: dict[str, int] = field(default_factory=dict)
+    """Bytes of each tool's entry in tools/list, by name."""
     """CPU the server process used up to its first tools/list answer (insensitive to machine load)."""
 
 
@@ -107,8 +109,13 @@ class Session:
         return procstat.cpu_ms(self.pid) if self.pid is not None else None
 
 
+def _entry(tool: Any) -> str:
+    # Compact, as MCP sends it on the wire (the SDKs serialise without spaces).
+    return json.dumps(tool.model_dump(mode="json", by_alias=True, exclude_none=True), separators=(",", ":"))
+
+
 def _tools_bytes(tools: Any) -> int:
-    return len(json.dumps([t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in tools]).encode())
+    return len(("[" + ",".join(_entry(t) for t in tools) + "]").encode())
 
 
 @asynccontextmanager
@@ -139,4 +146,5 @@ async def cold_start(server: ServerUnderTest) -> ColdStart:
         tools_list_ms=(answered - started) * 1000,
         tool_count=len(listing.tools),
         tools_list_bytes=_tools_bytes(listing.tools),
+        tool_bytes={t.name: len(_entry(t).encode()) for t in listing.tools},
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import os
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ from mcp.client import Client
 from mcp.types import CallToolResult
 
 from flux_mcp.sandbox import CANARIES, CANARY_FORMS, Sandbox
+from tests.harness import call_tool, everything_of, text_of
 
 REPO = Path(__file__).resolve().parents[2]
 READ_TOOLS = {
@@ -33,14 +33,6 @@ def server_process(kubeconfig: Path, *flags: str) -> StdioServerParameters:
     )
 
 
-def text_of(result: CallToolResult) -> str:
-    return "\n".join(getattr(block, "text", "") for block in result.content)
-
-
-def everything_of(result: CallToolResult) -> str:
-    return text_of(result) + json.dumps(result.structured_content or {})
-
-
 class Transcript:
     """Every answer the client saw, to check for canaries at the end."""
 
@@ -49,7 +41,7 @@ class Transcript:
         self.seen: list[str] = []
 
     async def ask(self, tool: str, **arguments: Any) -> CallToolResult:
-        result = await self.client.call_tool(tool, arguments)
+        result = await call_tool(self.client, tool, arguments)
         self.seen.append(everything_of(result))
         return result
 
@@ -65,7 +57,10 @@ async def test_a_user_investigates_the_fleet_over_stdio(
             assert client.protocol_version == "2025-11-25"
         tools = {t.name: t for t in (await client.list_tools()).tools}
         assert set(tools) >= READ_TOOLS
-        assert all(tools[name].annotations and tools[name].annotations.read_only_hint for name in READ_TOOLS)
+        assert all(tools[name].annotations and tools[name].annotations.read_only_hint
+                   for name in READ_TOOLS - {"set_kubeconfig_context"})
+        context_switch = tools["set_kubeconfig_context"].annotations
+        assert context_switch is not None and context_switch.read_only_hint is False
         chat = Transcript(client)
 
         # "Which version of Flux runs here, and is it healthy?"
@@ -125,7 +120,7 @@ async def test_a_user_investigates_the_fleet_over_stdio(
 
 async def test_secret_values_appear_with_no_mask_secrets(sandbox: Sandbox, sandbox_kubeconfig: Path) -> None:
     async with Client(server_process(sandbox_kubeconfig, "--no-mask-secrets")) as client:
-        result = await client.call_tool("get_kubernetes_resources", {"kind": "Secret", "namespace": "team-web"})
+        result = await call_tool(client, "get_kubernetes_resources", {"kind": "Secret", "namespace": "team-web"})
 
     documents = [d for d in yaml.safe_load_all(text_of(result)) if isinstance(d, dict)]
     decoded = "\n".join(base64.b64decode(v).decode() for d in documents for v in (d.get("data") or {}).values())

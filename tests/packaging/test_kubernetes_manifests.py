@@ -252,7 +252,9 @@ def rule_comments(path: Path) -> list[str]:
 
 async def test_every_rule_has_a_comment_naming_only_real_tools() -> None:
     names, _ = await gen.list_tools()
-    tool_like = re.compile(r"\b(?:get|set|trace|analyze|explain|reconcile|suspend|resume|apply|patch|delete)_[a-z_]+")
+    tool_like = re.compile(
+        r"\b(?:get|set|trace|analyze|explain|diff|reconcile|suspend|resume|apply|patch|delete)_[a-z_]+"
+    )
     for path in sorted(KUBE_DIR.glob("clusterrole-*.yaml")):
         for comment in rule_comments(path):
             mentioned = set(tool_like.findall(comment))

@@ -16,6 +16,7 @@ from mcp import Client
 from flux_mcp.sandbox import Sandbox
 from flux_mcp.server import build_server
 from flux_mcp.settings import Settings
+from tests.harness import call_tool
 
 ROLES = Path(__file__).resolve().parents[2] / "toolhive" / "kubernetes"
 PROBE = "fluxcd-mcp-rbac-probe"
@@ -119,8 +120,11 @@ OPERATE_CALLS: tuple[Call, ...] = (
     Call("suspend_flux_reconciliation", ks("apps", "flux-system")),
     Call("resume_flux_reconciliation", {**ks("apps", "flux-system"), "wait": False}),
 )
+# diff_kubernetes_manifest is read-only but its server-side-apply dry run needs the same patch
+# permission as the apply itself (RBAC does not tell dry runs apart), so it is here.
 APPLY_CALLS: tuple[Call, ...] = (
     Call("apply_kubernetes_manifest", {"yaml_content": PROBE_CONFIGMAP}),
+    Call("diff_kubernetes_manifest", {"yaml_content": PROBE_CONFIGMAP}),
     Call("patch_kubernetes_resource", {"kind": "ConfigMap", "name": PROBE, "namespace": "default",
                                        "patch": '{"data": {"patched": "yes"}}', "type": "merge"}),
     Call("delete_kubernetes_resource", {"kind": "ConfigMap", "name": PROBE, "namespace": "default", "dry_run": True}),
@@ -162,7 +166,7 @@ async def run(sandbox: Sandbox, kubeconfig: Path, calls: tuple[Call, ...], roles
     async with Client(build_server(Settings(kubeconfig=str(kubeconfig), read_only=read_only))) as client:
         for call in calls:
             start = len(sandbox.requests)
-            result = await client.call_tool(call.tool, call.args)
+            result = await call_tool(client, call.tool, call.args)
             text = "\n".join(getattr(block, "text", "") for block in result.content)
             made = [(r.verb, r.path, r.status) for r in sandbox.requests[start:]]
             outcomes.append(Outcome(call, bool(result.is_error), text, made))

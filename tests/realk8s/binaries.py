@@ -54,6 +54,9 @@ ETCD = Component(f"etcd-{ETCD_VERSION}", ("etcd",), 2)
 KUBERNETES = Component(f"kubernetes-{KUBERNETES_VERSION}", ("kube-apiserver", "kube-controller-manager"), 15)
 SOURCE_CONTROLLER = Component(f"source-controller-{FLUX_CONTROLLERS_VERSION}", ("source-controller",), 7)
 KUSTOMIZE_CONTROLLER = Component(f"kustomize-controller-{FLUX_CONTROLLERS_VERSION}", ("kustomize-controller",), 7)
+FLUX_OPERATOR_VERSION = "v0.59.0"
+FLUX_OPERATOR_MCP = Component(f"flux-operator-mcp-{FLUX_OPERATOR_VERSION}", ("flux-operator-mcp",), 6)
+"""The official Flux MCP server, for the benchmark only (needs Go 1.27: fetched through GOTOOLCHAIN)."""
 CLUSTER_COMPONENTS = (ETCD, KUBERNETES)
 FLUX_COMPONENTS = (SOURCE_CONTROLLER, KUSTOMIZE_CONTROLLER)
 ALL_COMPONENTS = (*CLUSTER_COMPONENTS, *FLUX_COMPONENTS)
@@ -225,6 +228,11 @@ def _build(component: Component, cache: Path) -> None:
         _prepare_module(work, "k8s.io/kubernetes", KUBERNETES_VERSION, packages, [], log, env)
         targets = list(zip(component.binaries, packages, strict=True))
         ldflags = _kubernetes_ldflags()
+    elif component is FLUX_OPERATOR_MCP:
+        env["GOTOOLCHAIN"] = "go1.27.3"
+        module = "github.com/controlplaneio-fluxcd/flux-operator"
+        _prepare_module(work, module, FLUX_OPERATOR_VERSION, [f"{module}/cmd/mcp"], [], log, env)
+        targets = [("flux-operator-mcp", f"{module}/cmd/mcp")]
     else:
         name = component.binaries[0]
         module = f"github.com/fluxcd/{name}"

@@ -70,6 +70,28 @@ def _tenant_rbac() -> list[tuple[str, dict[str, Any]]]:
     return [(f"{base}/roles", role), (f"{base}/rolebindings", binding)]
 
 
+_COMPONENTS = {
+    "source.toolkit.fluxcd.io": "source-controller", "source.extensions.fluxcd.io": "source-watcher",
+    "kustomize.toolkit.fluxcd.io": "kustomize-controller", "helm.toolkit.fluxcd.io": "helm-controller",
+    "notification.toolkit.fluxcd.io": "notification-controller",
+}
+FLUX_VERSION = "v2.9.0"
+"""The Flux release whose CRDs ../shared/reference holds (its README)."""
+
+
+def install_labels(crd: dict[str, Any]) -> dict[str, str]:
+    """The labels an install puts on the CRDs (the files in config/crd/bases carry none): `flux install`
+    adds part-of/instance/component/version, the flux-operator chart its name."""
+    group = crd["spec"]["group"]
+    if group == "fluxcd.controlplane.io":
+        return {"app.kubernetes.io/name": "flux-operator"}
+    plural = crd["spec"]["names"]["plural"]
+    component = _COMPONENTS.get(group) or (
+        "image-automation-controller" if plural == "imageupdateautomations" else "image-reflector-controller")
+    return {"app.kubernetes.io/component": component, "app.kubernetes.io/instance": "flux-system",
+            "app.kubernetes.io/part-of": "flux", "app.kubernetes.io/version": FLUX_VERSION}
+
+
 class RealCluster:
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
@@ -223,6 +245,7 @@ class RealCluster:
         for path in sorted(REFERENCE_CRDS.glob("*.yaml")):
             for crd in yaml.safe_load_all(path.read_text()):
                 if crd:
+                    crd["metadata"].setdefault("labels", {}).update(install_labels(crd))
                     admin.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd)
                     names.append(crd["metadata"]["name"])
 

@@ -55,6 +55,10 @@ class Processes:
         self._started.append((name, process))
         return process
 
+    def running(self) -> dict[str, int]:
+        """Name → pid of the started processes still alive."""
+        return {name: process.pid for name, process in self._started if process.poll() is None}
+
     def log_tail(self, name: str, lines: int = 15) -> str:
         path = self.logdir / f"{name}.log"
         if not path.is_file():

@@ -19,9 +19,6 @@ from tests.realk8s.twins import Twins
 
 NAMESPACE = "differential"
 KNOWN_WRITES: list[Known] = [
-    Known(r'^apply_kubernetes_manifest \{"dry_run": true, .*interval: banana', True,
-          "the sandbox does not validate custom resources against the CRD schema: a dry run of "
-          "interval 'banana' is 'would be created' there, 422 (pattern) on the real server (issue 17 item 4)"),
     Known(r'^patch_kubernetes_resource \{"dry_run": true, .*replicas.*three', True,
           "the sandbox does not type-check built-in kinds: replicas 'three' passes its dry run, the real "
           "server answers 422 (issue 17 item 4)"),
@@ -130,7 +127,7 @@ def _flux_writes(twins: Twins) -> list[tuple[str, dict[str, Any], str]]:
         return [
             ("suspend_flux_reconciliation", ref_args, path),
             ("resume_flux_reconciliation", {**ref_args, "wait": False}, path),
-            ("reconcile_flux_resource", {**ref_args, "timeout": "3s"}, path),
+            ("reconcile_flux_resource", {**ref_args, "timeout": 3}, path),
         ]
     raise AssertionError("no unsuspended Kustomization was copied")
 

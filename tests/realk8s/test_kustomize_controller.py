@@ -96,10 +96,17 @@ async def test_an_applied_kustomization_is_ready_with_its_inventory(fleet: Fleet
     assert managers == {"kustomize-controller"}
 
 
-async def test_a_kustomization_whose_build_fails_is_reported_failing_with_the_build_error(fleet: Fleet) -> None:
+async def test_the_real_controller_reports_a_failed_build_as_a_failure_it_will_retry(fleet: Fleet) -> None:
     ks = wait_condition(fleet.api, fleet.ks_path("broken"), "Ready", "False", "BuildFailed")
     assert "absent.yaml" in condition(ks, "Ready")["message"]
+    # The shape issue 18 describes: Ready=False with the failure, Reconciling=True while it retries,
+    # observedGeneration -1 until a first success.
+    assert condition(ks, "Reconciling").get("reason") == "ProgressingWithRetry"
+    assert ks["status"]["observedGeneration"] == -1
 
+
+async def test_a_kustomization_whose_build_fails_is_reported_failing_with_the_build_error(fleet: Fleet) -> None:
+    wait_condition(fleet.api, fleet.ks_path("broken"), "Ready", "False", "BuildFailed")
     health = await fleet.tools.ok("get_flux_health", namespace=FLUX_NAMESPACE)
     line = next(line for line in health.text.splitlines() if "Kustomization flux-system/broken" in line)
     assert "[failing]" in line and "BuildFailed" in line, health.text
@@ -132,7 +139,7 @@ async def test_a_manifest_removed_from_git_is_pruned_after_a_reconcile_through_o
     commit = fleet.repo.commit({"shop/extras.yaml": None}, "drop the extras")
 
     answer = await fleet.tools.ok("reconcile_flux_resource", kind="Kustomization", name="shop",
-                                  namespace=FLUX_NAMESPACE, with_source=True, timeout="60s")
+                                  namespace=FLUX_NAMESPACE, with_source=True, timeout=60)
     assert commit in answer.text, answer.text
     fleet.api.wait_for("the pruned ConfigMap to be gone", lambda: fleet.config_map("extras") is None, timeout=60)
 
@@ -149,7 +156,7 @@ async def test_a_suspended_kustomization_holds_back_a_commit_until_resumed_throu
     commit = fleet.repo.commit({"shop/settings.yaml": _config_map("settings", mode="green")}, "go green")
 
     await fleet.tools.ok("reconcile_flux_resource", kind="GitRepository", name="fleet", namespace=FLUX_NAMESPACE,
-                         timeout="60s")
+                         timeout=60)
     repo_path = f"{SOURCE}/namespaces/{FLUX_NAMESPACE}/gitrepositories/fleet"
     fleet.api.wait_for("the new commit's artifact", lambda: commit in str(
         fleet.api.get(repo_path).body.get("status", {}).get("artifact", {}).get("revision", "")), timeout=60)
@@ -161,7 +168,7 @@ async def test_a_suspended_kustomization_holds_back_a_commit_until_resumed_throu
     assert settings is not None and settings["data"] == {"mode": "blue"}
 
     resumed = await fleet.tools.ok("resume_flux_reconciliation", kind="Kustomization", name="shop",
-                                   namespace=FLUX_NAMESPACE, timeout="60s")
+                                   namespace=FLUX_NAMESPACE, timeout=60)
     assert commit in resumed.text, resumed.text
     settings = fleet.config_map("settings")
     assert settings is not None and settings["data"] == {"mode": "green"}

@@ -4,14 +4,9 @@ included."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.realk8s.twins import Twins
 
 
-# H2b's branch (sandbox-valid) makes the sandbox's ReplicaSets, Events and ImagePolicy valid; until
-# that reaches main this documents today's rejections and turns red the moment they are gone.
-@pytest.mark.xfail(strict=True, reason="issue 17 item 3: the sandbox fleet is not yet valid Kubernetes (H2b)")
 def test_every_object_the_sandbox_serves_is_accepted_by_a_real_api_server(twins: Twins) -> None:
     total, report = twins.served, twins.report
     assert report.rejections == [], (

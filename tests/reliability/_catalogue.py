@@ -144,6 +144,8 @@ READ_CASES: tuple[ToolCase, ...] = (
         ),
     ),
     ToolCase("explain_flux_api", {"kind": "Kustomization", "field": "spec.interval"}, analysis=True),
+    # Read-only, but its server-side-apply dry run is a PATCH: that is the request a fault must reach.
+    ToolCase("diff_kubernetes_manifest", {"yaml_content": PROBE_MANIFEST}, fault_method="PATCH"),
 )
 
 WRITE_CASES: tuple[ToolCase, ...] = (

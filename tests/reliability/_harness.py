@@ -1,4 +1,4 @@
-"""Small named helpers the reliability tests share: calling tools, reading results, judging errors."""
+"""Small named helpers the reliability tests share: judging errors, the probe object, canary forms."""
 
 from __future__ import annotations
 
@@ -7,32 +7,15 @@ import json
 import re
 import urllib.error
 import urllib.request
-from typing import Any
 
-import anyio
-from mcp.client import Client
-from mcp.types import CallToolResult, TextContent, Tool
+# Calling tools is tests/harness.py's job; test_secret_canaries.py still imports these names from here.
+from tests.harness import call_tool, list_tools  # noqa: F401
+from tests.harness import everything_of as result_blob  # noqa: F401
 
 from ._catalogue import PROBE_CONFIGMAP, PROBE_NAMESPACE
 
-CALL_TIMEOUT = 30.0
-"""No single tool call in this suite may take longer: a hang is a failure, not a stuck run."""
-
 _BARE_ERROR = re.compile(r"^\s*Error executing tool [\w-]+\s*:?\s*$")
 _UNMAPPED = re.compile(r"internal error [0-9a-f]{8}|Traceback \(most recent call last\)")
-
-
-def result_text(result: CallToolResult) -> str:
-    return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
-
-
-def result_blob(result: CallToolResult) -> str:
-    """Everything a client sees: text blocks, any other block, and the structured content."""
-    parts = [result_text(result)]
-    parts += [block.model_dump_json() for block in result.content if not isinstance(block, TextContent)]
-    if result.structured_content is not None:
-        parts.append(json.dumps(result.structured_content, ensure_ascii=False, default=str))
-    return "\n".join(parts)
 
 
 def error_problem(text: str, cause: re.Pattern[str] | None = None) -> str | None:
@@ -46,22 +29,6 @@ def error_problem(text: str, cause: re.Pattern[str] | None = None) -> str | None
     if cause is not None and not cause.search(text):
         return f"error does not name the cause /{cause.pattern}/: {text[:300]!r}"
     return None
-
-
-async def call_tool(client: Client, tool: str, args: dict[str, Any], within: float = CALL_TIMEOUT) -> CallToolResult:
-    with anyio.fail_after(within):
-        return await client.call_tool(tool, args)
-
-
-async def list_tools(client: Client) -> dict[str, Tool]:
-    tools: dict[str, Tool] = {}
-    cursor: str | None = None
-    while True:
-        page = await client.list_tools(cursor=cursor)
-        tools.update({tool.name: tool for tool in page.tools})
-        cursor = page.next_cursor
-        if cursor is None:
-            return tools
 
 
 def ensure_probe_configmap(api_url: str) -> None:

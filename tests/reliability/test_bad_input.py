@@ -26,9 +26,10 @@ from mcp.types import CallToolResult, Tool
 from flux_mcp.sandbox import Sandbox
 from flux_mcp.server import build_server
 from flux_mcp.settings import Settings
+from tests.harness import call_tool, list_tools, text_of
 
 from ._catalogue import CATALOGUE, PROBE_CONFIGMAP, PROBE_NAMESPACE, case_for, tools_under_test
-from ._harness import call_tool, ensure_probe_configmap, error_problem, list_tools, result_text
+from ._harness import ensure_probe_configmap, error_problem
 from ._summary import SUMMARY
 
 SECTION = "bad input (hypothesis examples per tool)"
@@ -76,7 +77,10 @@ STRINGS = st.one_of(st.text(max_size=64), st.sampled_from(PATH_LIKE), st.sampled
 
 def hostile_value(field: str, prop: dict[str, Any]) -> st.SearchStrategy[Any]:
     """Values aimed at one argument, by its name and schema."""
-    kinds = {prop.get("type")} | {alt.get("type") for alt in prop.get("anyOf", [])}
+    kinds: set[Any] = set()
+    for alt in (prop, *prop.get("anyOf", [])):
+        declared = alt.get("type")
+        kinds |= set(declared) if isinstance(declared, list) else {declared}
     choices: list[st.SearchStrategy[Any]] = [WRONG_TYPES, STRINGS]
     if field == "fields":
         choices.append(st.lists(st.sampled_from(BAD_JSONPATH), min_size=1, max_size=3))
@@ -136,7 +140,7 @@ def judge(session: Session, tool: str, args: dict[str, Any], field: str, schema:
         return None
     if not result.is_error:
         return None
-    text = result_text(result)
+    text = text_of(result)
     problem = error_problem(text)
     if problem:
         return problem
@@ -151,7 +155,7 @@ def judge(session: Session, tool: str, args: dict[str, Any], field: str, schema:
 def still_answers(session: Session) -> str | None:
     result = session.call("get_kubeconfig_contexts", {})
     if result.is_error:
-        return f"the session no longer answers: {result_text(result)[:200]!r}"
+        return f"the session no longer answers: {text_of(result)[:200]!r}"
     return None
 
 
@@ -216,11 +220,18 @@ def _named_cases() -> list[Hostile]:
     cases = [
         Hostile("apply: YAML alias bomb", "apply_kubernetes_manifest",
                 {"yaml_content": BOMB_MANIFEST, "dry_run": True}, names="alias"),
+        Hostile("diff: YAML alias bomb", "diff_kubernetes_manifest", {"yaml_content": BOMB_MANIFEST}, names="alias"),
         Hostile("patch: YAML alias bomb", "patch_kubernetes_resource",
                 {**probe, "patch": alias_bomb(key="metadata"), "dry_run": True}, names="alias"),
     ]
     cases += [
         Hostile(f"apply: bad YAML {text[:20]!r}", "apply_kubernetes_manifest", {"yaml_content": text, "dry_run": True},
+                names="yaml_content")
+        for text in BAD_YAML
+        if "NoSuchKind" not in text and "no-such-ns" not in text and "../../x" not in text
+    ]
+    cases += [
+        Hostile(f"diff: bad YAML {text[:20]!r}", "diff_kubernetes_manifest", {"yaml_content": text},
                 names="yaml_content")
         for text in BAD_YAML
         if "NoSuchKind" not in text and "no-such-ns" not in text and "../../x" not in text
@@ -322,7 +333,7 @@ def test_named_hostile_input(hostile: Hostile, session: Session) -> None:
     except TimeoutError:
         SUMMARY.record(NAMED, hostile.tool, False, f"{hostile.label}: hang")
         raise AssertionError(f"{hostile.label}: no answer within the call timeout") from None
-    text = result_text(result)
+    text = text_of(result)
     problem = error_problem(text) if result.is_error else None
     if problem is None and hostile.must_fail and not result.is_error:
         problem = f"accepted: {text[:200]!r}"

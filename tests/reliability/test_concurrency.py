@@ -14,8 +14,9 @@ import anyio
 from mcp.client import Client
 from mcp.client.stdio import StdioServerParameters
 
+from tests.harness import call_tool, text_of
+
 from ._catalogue import CASES
-from ._harness import call_tool, result_text
 from ._stdio import REPO, child_env, find_server_pid, rss_kib, server_command
 from ._summary import SUMMARY
 
@@ -51,7 +52,7 @@ async def ask(client: Client, i: int) -> str | None:
     """One call of the mix; the problem with its answer, or None."""
     tool, args, marker = question(i)
     result = await call_tool(client, tool, args)
-    text = result_text(result)
+    text = text_of(result)
     if result.is_error:
         return f"call {i} {tool} {args} failed: {text[:200]!r}"
     if marker not in text:

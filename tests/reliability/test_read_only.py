@@ -5,9 +5,10 @@ from __future__ import annotations
 from mcp.client import Client
 
 from flux_mcp.sandbox import Sandbox
+from tests.harness import call_tool, list_tools, text_of
 
 from ._catalogue import case_for
-from ._harness import call_tool, error_problem, list_tools, result_text
+from ._harness import error_problem
 from ._summary import SUMMARY
 from .conftest import ServerFactory
 
@@ -25,11 +26,12 @@ async def test_read_only_session_makes_no_mutating_request(sandbox: Sandbox, mak
             for args in (case.args, *case.variants):
                 since = len(sandbox.requests)
                 result = await call_tool(client, name, dict(args))
-                mutating = [f"{r.method} {r.path}" for r in sandbox.requests[since:] if r.mutating]
+                # diff_kubernetes_manifest's server-side-apply dry run (dryRun=All) persists nothing.
+                mutating = [f"{r.method} {r.path}" for r in sandbox.requests[since:] if r.mutating and not r.dry_run]
                 ok = not mutating
                 note = f"{name} {args}: mutating requests {mutating}" if mutating else ""
                 if result.is_error:
-                    problem = error_problem(result_text(result))
+                    problem = error_problem(text_of(result))
                     if problem:
                         ok, note = False, f"{name} {args}: {problem}"
                 kind = "clear ToolError" if result.is_error else "answered"

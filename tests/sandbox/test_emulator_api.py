@@ -222,11 +222,11 @@ def test_json_patch_operations(api: httpx2.Client) -> None:
         {"op": "remove", "path": "/data/b"},
         {"op": "copy", "from": "/data/c", "path": "/data/d"},
         {"op": "move", "from": "/data/d", "path": "/data/e"},
-        {"op": "add", "path": "/metadata/annotations", "value": {"x~y/z": "1"}},
+        {"op": "add", "path": "/metadata/annotations", "value": {"example.com/z": "1"}},
     ]
     patched = api.patch(f"{CM}/jp", json=ops, headers=JSON_PATCH).json()
     assert patched["data"] == {"a": "10", "c": "3", "e": "3"}
-    escaped = api.patch(f"{CM}/jp", json=[{"op": "remove", "path": "/metadata/annotations/x~0y~1z"}],
+    escaped = api.patch(f"{CM}/jp", json=[{"op": "remove", "path": "/metadata/annotations/example.com~1z"}],
                         headers=JSON_PATCH).json()
     assert escaped["metadata"]["annotations"] == {}
 

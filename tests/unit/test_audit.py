@@ -12,6 +12,7 @@ from flux_mcp.audit import AuditLog
 from flux_mcp.sandbox import CANARY_FORMS
 from flux_mcp.server import build_server
 from flux_mcp.settings import Settings
+from tests.harness import call_tool
 
 CANARY = CANARY_FORMS[0]
 
@@ -61,8 +62,8 @@ async def test_the_server_audits_every_tool_call_even_failures(tmp_path: Path) -
     server = build_server(Settings(kubeconfig=str(tmp_path / "missing"), audit_log=path))
 
     async with Client(server) as client:
-        await client.call_tool("get_kubeconfig_contexts", {})
-        await client.call_tool("get_kubernetes_resources", {"kind": "Kustomization", "name": "apps"})
+        await call_tool(client, "get_kubeconfig_contexts", {})
+        await call_tool(client, "get_kubernetes_resources", {"kind": "Kustomization", "name": "apps"})
 
     entries = [json.loads(line) for line in path.read_text().splitlines()]
     assert [(e["tool"], e["outcome"]) for e in entries] == [

@@ -10,7 +10,8 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from flux_mcp.ops.events import summarize_events
 from flux_mcp.ops.timestamps import age
-from flux_mcp.tools._argument_values import compile_grep, parse_duration
+from flux_mcp.tools._argument_values import compile_grep
+from flux_mcp.tools._params import duration_seconds
 from flux_mcp.tools.get_kubernetes_logs import _split, selector_of
 from flux_mcp.tools.get_kubernetes_metrics import cpu_millicores, memory_mib
 
@@ -21,16 +22,17 @@ def event(name: str, reason: str, at: str, count: int = 1, message: str = "faile
             "firstTimestamp": at, "lastTimestamp": at, "metadata": {"namespace": "flux-system"}, **extra}
 
 
-@pytest.mark.parametrize("text, seconds", [("30s", 30), ("10m", 600), ("2h", 7200), ("1d", 86400),
-                                           ("1h30m", 5400), (" 90S ", 90), ("1w", 604800)])
-def test_durations(text: str, seconds: int) -> None:
-    assert parse_duration(text) == timedelta(seconds=seconds)
+@pytest.mark.parametrize("given, seconds", [("30s", 30), ("10m", 600), ("2h", 7200), ("1d", 86400),
+                                            ("1h30m", 5400), (" 90S ", 90), ("1w", 604800), ("10", 10),
+                                            (600, 600), (1.5, 1.5), ("500ms", 0.5)])
+def test_durations_take_units_or_plain_seconds(given: str | float, seconds: float) -> None:
+    assert duration_seconds(given) == seconds
 
 
-@pytest.mark.parametrize("text", ["", "ten minutes", "10", "10x", "m10"])
-def test_bad_durations_say_what_is_accepted(text: str) -> None:
-    with pytest.raises(ToolError, match="30s, 10m, 2h"):
-        parse_duration(text)
+@pytest.mark.parametrize("given", ["", "ten minutes", "10x", "m10", -5, True, "nan", [1], "1h 30x"])
+def test_bad_durations_say_what_is_accepted(given: object) -> None:
+    with pytest.raises(ValueError, match="90s, 5m, 1h30m"):
+        duration_seconds(given)
 
 
 def test_ages_read_like_kubectl() -> None:
@@ -92,6 +94,18 @@ def test_cpu_quantities(quantity: str, millicores: float) -> None:
 @pytest.mark.parametrize("quantity, mib", [("128Mi", 128), ("1Gi", 1024), ("2048Ki", 2), ("1048576", 1)])
 def test_memory_quantities(quantity: str, mib: float) -> None:
     assert memory_mib(quantity) == pytest.approx(mib)
+
+
+@pytest.mark.parametrize("quantity", ["bad", "", "12x", "1.2.3", "n", "Min"])
+def test_a_quantity_that_is_not_one_is_an_error_not_zero(quantity: str) -> None:
+    with pytest.raises(ValueError, match="is not a Kubernetes quantity"):
+        cpu_millicores(quantity)
+    with pytest.raises(ValueError, match="is not a Kubernetes quantity"):
+        memory_mib(quantity)
+
+
+def test_nanocores_as_metrics_server_reports_them() -> None:
+    assert cpu_millicores("12345678n") == pytest.approx(12.345678)
 
 
 def test_unstamped_log_lines_stay_with_the_line_before() -> None:

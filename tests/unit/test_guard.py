@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flux_mcp.flux.guard import Manager, manager_from_labels, managing_object, refusal_message
+from flux_mcp.flux.guard import (
+    Manager,
+    crd_contents,
+    manager_from_labels,
+    managing_object,
+    namespace_contents,
+    refusal_message,
+)
 
 
 def labelled(labels: dict[str, str] | None = None, annotations: dict[str, str] | None = None) -> dict[str, Any]:
@@ -84,3 +91,44 @@ def test_delete_refusal_says_flux_recreates_the_object() -> None:
     message = refusal_message("ConfigMap apps/settings", Manager("Kustomization", "apps", "flux-system"), "delete")
     assert "Flux will recreate it on its next reconcile" in message
     assert "overwrite=true" in message
+
+
+HELM = {"helm.toolkit.fluxcd.io/name": "podinfo", "helm.toolkit.fluxcd.io/namespace": "podinfo"}
+
+
+def test_kustomize_hands_off_annotations_do_not_switch_the_guard_off_for_helm_controller() -> None:
+    live = labelled(HELM, {"kustomize.toolkit.fluxcd.io/reconcile": "disabled",
+                           "kustomize.toolkit.fluxcd.io/ssa": "Ignore"})
+    assert managing_object(live, None, "patch") == Manager("HelmRelease", "podinfo", "podinfo")
+
+
+def test_kustomize_hands_off_annotations_do_not_switch_the_guard_off_for_flux_operator() -> None:
+    rset = {"resourceset.fluxcd.controlplane.io/name": "tenants",
+            "resourceset.fluxcd.controlplane.io/namespace": "flux-system"}
+    live = labelled(rset, {"kustomize.toolkit.fluxcd.io/reconcile": "disabled"})
+    assert managing_object(live, None, "apply") == Manager("ResourceSet", "tenants", "flux-system")
+
+
+def test_helm_drift_detection_disabled_lets_a_patch_of_a_helm_object_through() -> None:
+    live = labelled(HELM, {"helm.toolkit.fluxcd.io/driftDetection": "disabled"})
+    assert managing_object(live, None, "patch") is None
+    assert managing_object(live, None, "delete") is not None
+
+
+def test_a_namespace_holding_flux_objects_or_flux_managed_objects_is_contained() -> None:
+    manager = Manager("Kustomization", "apps", "flux-system")
+    contents = namespace_contents("apps", ["Kustomization apps"], [("Deployment apps/podinfo", manager)])
+    assert contents is not None
+    assert contents.refusal().startswith(
+        "Refusing to delete Namespace apps: it holds Flux objects (Kustomization apps)")
+    assert "Deployment apps/podinfo managed by Kustomization flux-system/apps" in contents.refusal()
+    assert "overwrite=true" in contents.refusal()
+    assert namespace_contents("scratch", [], []) is None
+
+
+def test_the_crd_of_a_flux_kind_or_of_a_kind_with_managed_objects_is_contained() -> None:
+    assert crd_contents("helmreleases.helm.toolkit.fluxcd.io", True, []) is not None
+    manager = Manager("Kustomization", "infra", "flux-system")
+    other = crd_contents("certificates.cert-manager.io", False, [("Certificate web/tls", manager)])
+    assert other is not None and "Flux manages objects of this kind (Certificate web/tls" in other.refusal()
+    assert crd_contents("widgets.example.com", False, []) is None

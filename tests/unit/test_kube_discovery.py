@@ -85,6 +85,31 @@ async def test_discovery_is_fetched_once_and_cached() -> None:
     assert api.paths().count("/apis/kustomize.toolkit.fluxcd.io/v1") == 1
 
 
+async def test_the_first_flux_kind_is_resolved_from_its_own_group_alone() -> None:
+    api = FakeApi()
+    gw = api.gateway()
+
+    rk = await gw.resolve("ks")
+    assert api.paths() == ["/apis", "/apis/kustomize.toolkit.fluxcd.io/v1"]
+    full = FakeApi().gateway()
+    await full.discovery()
+    assert rk == await full.resolve("ks")  # the same choice as from the whole snapshot
+
+    await gw.discovery()  # the full snapshot reuses the documents already read
+    assert api.paths().count("/apis") == 1
+    assert api.paths().count("/apis/kustomize.toolkit.fluxcd.io/v1") == 1
+
+
+async def test_a_core_kind_is_resolved_from_the_core_group_alone_and_still_wins() -> None:
+    api = FakeApi()
+
+    gw = api.gateway()
+
+    assert (await gw.resolve("Event")).group == ""
+    assert (await gw.resolve("events", "v1")).kind == "Event"
+    assert api.paths() == ["/api/v1"]
+
+
 async def test_one_broken_aggregated_api_does_not_hide_the_others() -> None:
     api = FakeApi().on("GET", "/apis/metrics.k8s.io/v1beta1", httpx2.Response(503, text="metrics down"))
     api.groups["metrics.k8s.io"] = {"v1beta1": []}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx2
 import pytest
 import yaml
@@ -9,7 +11,7 @@ from lightkube.core.exceptions import ApiError, ConfigError
 
 from flux_mcp.kube import errors
 from flux_mcp.kube.errors import ApiRequest, rbac_rule
-from flux_mcp.kube.failures import api_failure
+from flux_mcp.kube.failures import api_failure, is_api_failure
 from flux_mcp.tools._boundary import error_message
 
 SERVER = "https://api.prod.example:6443"
@@ -200,3 +202,21 @@ def test_the_kube_layer_names_no_tool_and_the_boundary_adds_the_next_step(cause:
 
     assert not any(tool in kube_text for tool in TOOL_NAMES) and "apiGroups" not in kube_text
     assert tool_text_.startswith(kube_text) and len(tool_text_) > len(kube_text)
+
+
+def test_a_non_json_body_labelled_json_is_mapped_from_the_chained_status() -> None:
+    try:
+        try:
+            raise text_error(503, "etcd leader changed")
+        except httpx2.HTTPStatusError:
+            json.loads("etcd leader changed")
+    except ValueError as exc:
+        failure = api_failure(exc, LIST_KUSTOMIZATIONS)
+
+    assert isinstance(failure, errors.Unavailable) and failure.status == 503
+    assert "etcd leader changed" in str(failure)
+
+
+def test_a_value_error_of_our_own_is_no_api_failure() -> None:
+    assert not is_api_failure(ValueError("invalid literal for int()"))
+    assert not is_api_failure(KeyError("kind"))

@@ -1,11 +1,11 @@
-"""get_kubernetes_events: filters, newest last, series collapsed."""
+"""get_kubernetes_events: events filtered by object, type, time and grep, series collapsed, newest last."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from flux_mcp.sandbox import Sandbox
-from tests.integration.read_tools import ask, leaked_canaries, server_on
+from tests.harness import ask, leaked_canaries, server_on
 
 
 async def test_warnings_of_one_object_newest_last_with_counts(sandbox: Sandbox, sandbox_kubeconfig: Path) -> None:
@@ -58,4 +58,4 @@ async def test_bad_filters_are_clear_errors(sandbox: Sandbox, sandbox_kubeconfig
     bad_since = await ask(server, "get_kubernetes_events", since="ten minutes")
 
     assert bad_regex.is_error and "invalid grep regular expression" in bad_regex.text
-    assert bad_since.is_error and "invalid duration 'ten minutes'" in bad_since.text
+    assert bad_since.is_error and "since: 'ten minutes' is not a duration" in bad_since.text

@@ -1,15 +1,12 @@
-"""get_flux_instance on a flux-operator install and on a plain `flux bootstrap` install."""
+"""get_flux_instance: the Flux distribution, controllers, CRDs and per-kind stats, with and without flux-operator."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from flux_mcp.flux.kinds import FLUX_KINDS
-from flux_mcp.kube.access import KubeAccess
-from flux_mcp.ops.flux_objects import list_flux_objects
 from flux_mcp.sandbox import Sandbox
-from flux_mcp.settings import Settings
-from tests.integration.read_tools import ask, leaked_canaries, server_on
+from tests.harness import ask, leaked_canaries, server_on
 
 
 async def test_operator_install_reports_version_controllers_crds_and_stats(
@@ -63,18 +60,3 @@ async def test_plain_bootstrap_install_works_without_flux_operator(
     assert "FluxInstance" not in {c["kind"] for c in result["crds"]}
     assert "managedBy: flux CLI / manifests (no flux-operator)" in answer.text
     assert "FluxInstance:" not in answer.text
-
-
-async def test_list_flux_objects_skips_kinds_that_are_not_installed(sandbox_plain: Sandbox, tmp_path: Path) -> None:
-    access = KubeAccess(Settings(kubeconfig=str(sandbox_plain.write_kubeconfig(tmp_path / "plain"))))
-    gw = await access.gateway()
-
-    everything = await list_flux_objects(gw, namespace="team-billing")
-    only_sources = await list_flux_objects(gw, kinds=["gitrepo", "FluxInstance"])
-    await access.close()
-
-    assert "FluxInstance" not in everything and "ResourceSet" not in everything
-    assert [o["metadata"]["name"] for o in everything["GitRepository"]] == ["billing"]
-    assert {o["metadata"]["name"] for o in everything["Kustomization"]} == {
-        "billing-infra", "billing-config", "billing-apps"}
-    assert list(only_sources) == ["GitRepository"]

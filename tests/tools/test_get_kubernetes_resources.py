@@ -1,4 +1,4 @@
-"""get_kubernetes_resources against the sandbox over real HTTP with real lightkube."""
+"""get_kubernetes_resources: compact YAML, paging, fields, masking and near names over real HTTP with real lightkube."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from flux_mcp.sandbox import Sandbox
-from tests.integration.read_tools import ask, leaked_canaries, server_on
+from tests.harness import ask, leaked_canaries, server_on
 
 
 async def test_the_failing_git_repository_shows_its_reason_and_warning_events(
@@ -195,3 +195,26 @@ async def test_a_forged_continue_token_is_refused_clearly(sandbox: Sandbox, sand
                        continue_token="fluxcd-mcp:not-base64!")
 
     assert answer.is_error and "continue_token" in answer.text
+
+
+async def test_the_rest_of_a_cut_page_comes_from_memory_and_a_stale_token_still_resumes(
+    sandbox: Sandbox, sandbox_kubeconfig: Path
+) -> None:
+    expected = (await ask(server_on(sandbox_kubeconfig), "get_kubernetes_resources", kind="Kustomization",
+                          limit=1000, output="table")).structured["names"]
+    server = server_on(sandbox_kubeconfig, output_limit=3000)
+    first = await ask(server, "get_kubernetes_resources", kind="Kustomization", limit=1000)
+    assert first.structured["truncated"]
+    sandbox.clear_requests()
+
+    second = await ask(server, "get_kubernetes_resources", kind="Kustomization", limit=1000,
+                       continue_token=first.structured["continue_token"])
+    assert [r.path for r in sandbox.requests if r.path.endswith(("/kustomizations", "/events"))] == []
+
+    # A server that never saw the page (restarted, or the page expired) fetches it again.
+    fresh = await ask(server_on(sandbox_kubeconfig, output_limit=3000), "get_kubernetes_resources",
+                      kind="Kustomization", limit=1000, continue_token=first.structured["continue_token"])
+    assert fresh.structured["names"] == second.structured["names"]
+    assert any(r.path.endswith("/kustomizations") for r in sandbox.requests)
+    shown = first.structured["names"] + second.structured["names"]
+    assert shown == expected[: len(shown)]

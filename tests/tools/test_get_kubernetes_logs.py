@@ -1,11 +1,11 @@
-"""get_kubernetes_logs: from a workload to its pods, merged, filtered and capped."""
+"""get_kubernetes_logs: merged, time-ordered container logs of pods and workloads."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from flux_mcp.sandbox import Sandbox
-from tests.integration.read_tools import ask, leaked_canaries, server_on
+from tests.harness import ask, leaked_canaries, server_on
 
 
 async def test_a_crashing_deployment_shows_its_error_line_without_the_token(

@@ -1,16 +1,22 @@
-"""Failures end as one clear, actionable ToolError; transient ones are retried within bounds."""
+"""The tool boundary: failures end as one clear, actionable ToolError; transient ones are retried within bounds."""
 
 from __future__ import annotations
 
+import logging
+import re
+import traceback
 from pathlib import Path
+from typing import Any
 
+import pytest
 import yaml
 from mcp.client import Client
 
+from flux_mcp.kube import gateway
 from flux_mcp.sandbox import Sandbox
 from flux_mcp.server import build_server
 from flux_mcp.settings import Settings
-from tests.integration.read_tools import answer_of, ask, server_on
+from tests.harness import answer_of, ask, call_tool, server_on
 
 APPS_PATH = r"^/apis/kustomize\.toolkit\.fluxcd\.io/v1/namespaces/flux-system/kustomizations/apps$"
 
@@ -79,11 +85,11 @@ async def test_a_permanent_503_fails_within_the_retry_bound_and_the_next_call_wo
     server = server_on(sandbox_kubeconfig)
 
     async with Client(server) as client:
-        failed = answer_of(await client.call_tool(
-            "get_kubernetes_resources", {"kind": "Kustomization", "name": "apps", "namespace": "flux-system"}))
+        failed = answer_of(await call_tool(
+            client, "get_kubernetes_resources", {"kind": "Kustomization", "name": "apps", "namespace": "flux-system"}))
         sandbox.clear_faults()
-        recovered = answer_of(await client.call_tool(
-            "get_kubernetes_resources", {"kind": "Kustomization", "name": "apps", "namespace": "flux-system"}))
+        recovered = answer_of(await call_tool(
+            client, "get_kubernetes_resources", {"kind": "Kustomization", "name": "apps", "namespace": "flux-system"}))
 
     assert failed.is_error
     assert f"the Kubernetes API at {sandbox.url} is unavailable (HTTP 503 after 4 attempts" in failed.text
@@ -118,9 +124,31 @@ async def test_a_missing_kubeconfig_is_reported_on_the_first_call_not_at_start_u
 
     async with Client(server) as client:
         tools = await client.list_tools()
-        result = answer_of(await client.call_tool("get_flux_instance", {}))
+        result = answer_of(await call_tool(client, "get_flux_instance", {}))
 
     assert "get_flux_instance" in {t.name for t in tools.tools}
     assert result.is_error
     assert "cannot load the Kubernetes configuration: no kubeconfig file found" in result.text
     assert "nowhere.yaml" in result.text
+
+
+async def test_a_bug_in_our_code_is_an_internal_error_whose_id_leads_to_the_traceback_in_the_log(
+    sandbox: Sandbox, sandbox_kubeconfig: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken_decoder(obj: Any) -> dict[str, Any]:
+        raise KeyError("kind")  # a KeyError like lightkube's missing Content-Type, but with no HTTP cause
+
+    # Inside the retried call: before, any exception there was reported as an API failure.
+    monkeypatch.setattr(gateway, "_plain", broken_decoder)
+    caplog.set_level(logging.ERROR, logger="flux_mcp.tools")
+
+    answer = await ask(server_on(sandbox_kubeconfig), "get_kubernetes_resources", kind="Kustomization")
+
+    assert answer.is_error
+    found = re.search(r"internal error ([0-9a-f]{8}) in get_kubernetes_resources \(KeyError\)", answer.text)
+    assert found, answer.text
+    assert "Kubernetes API" not in answer.text.split(":")[0] and "unexpected failure" not in answer.text
+    logged = [r for r in caplog.records if found.group(1) in r.getMessage()]
+    assert len(logged) == 1 and logged[0].exc_info is not None
+    assert "broken_decoder" in "".join(traceback.format_exception(*logged[0].exc_info))
+    assert requests_to(sandbox, "/kustomizations") == 1  # a bug is not retried

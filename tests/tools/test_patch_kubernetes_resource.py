@@ -1,0 +1,59 @@
+"""patch_kubernetes_resource: merge, JSON and strategic patches, guarded against fighting Flux."""
+
+from __future__ import annotations
+
+from flux_mcp.sandbox import Sandbox
+from tests.harness import ToolSession
+from tests.tools.scenarios import annotations_of, config_map, is_dry_run, live
+
+
+async def test_patch_of_a_helm_managed_deployment_is_refused_then_done_with_overwrite(
+    session: ToolSession, sandbox: Sandbox,
+) -> None:
+    patch = '{"metadata": {"annotations": {"example.com/touched": "yes"}}}'
+    message = await session.refused(
+        "patch_kubernetes_resource", kind="Deployment", name="podinfo", namespace="podinfo", patch=patch,
+    )
+    assert "Refusing to patch Deployment podinfo/podinfo: it is managed by HelmRelease podinfo/podinfo" in message
+    assert session.writes() == []
+
+    _, result = await session.ok(
+        "patch_kubernetes_resource", kind="Deployment", name="podinfo", namespace="podinfo", patch=patch,
+        overwrite=True,
+    )
+    assert result["changed"] is True and result["managed_by"] == "HelmRelease podinfo/podinfo"
+    assert annotations_of(live(sandbox, "apps", "Deployment", "podinfo", "podinfo"))["example.com/touched"] == "yes"
+
+
+async def test_patch_dry_run_and_json_patch(session: ToolSession, sandbox: Sandbox) -> None:
+    await session.ok("apply_kubernetes_manifest", yaml_content=config_map("mcp-patch-demo"))
+    _, dry = await session.ok(
+        "patch_kubernetes_resource", kind="ConfigMap", name="mcp-patch-demo", namespace="default",
+        patch="data:\n  greeting: bonjour\n", dry_run=True,
+    )
+    assert dry["dry_run"] is True and dry["changed"] is False
+    assert session.writes() and all(is_dry_run(r) for r in session.writes())
+    unchanged = live(sandbox, "", "ConfigMap", "default", "mcp-patch-demo")
+    assert unchanged is not None and unchanged["data"]["greeting"] == "hello"
+
+    _, done = await session.ok(
+        "patch_kubernetes_resource", kind="cm", name="mcp-patch-demo", namespace="default", type="json",
+        patch='[{"op": "replace", "path": "/data/greeting", "value": "hola"}]',
+    )
+    assert done["changed"] is True
+    patched = live(sandbox, "", "ConfigMap", "default", "mcp-patch-demo")
+    assert patched is not None and patched["data"]["greeting"] == "hola"
+
+
+async def test_patch_shapes_are_checked_before_the_cluster_is_asked(session: ToolSession) -> None:
+    message = await session.refused(
+        "patch_kubernetes_resource", kind="ConfigMap", name="welcome", namespace="default", type="json",
+        patch='{"data": {"x": "y"}}',
+    )
+    assert "must be a non-empty list of operations" in message
+    message = await session.refused(
+        "patch_kubernetes_resource", kind="Kustomization", name="apps", namespace="flux-system",
+        type="strategic", patch='{"spec": {"prune": false}}', overwrite=True,
+    )
+    assert "strategic merge patches only for built-in kinds" in message
+    assert session.writes() == []
