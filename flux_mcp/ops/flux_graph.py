@@ -27,7 +27,7 @@ class Collected:
     notes: list[str] = field(default_factory=list)
     """Degradations the answer must mention (kinds that could not be listed, a narrowed scope)."""
     scope: str | None = None
-    """The namespace the objects were listed in when the cluster-wide list was forbidden."""
+    """The one namespace the identity could list Flux objects in (every cluster-wide list forbidden)."""
     unread: tuple[str, ...] = ()
     """Flux kinds that could not be read at all (forbidden or failing): never counted as ready."""
 
@@ -48,8 +48,9 @@ async def collect_graph(
     notes = listing.notes()
     objects = [obj for items in listing.objects.values() for obj in items]
     events = await notification_warnings(gw, listing.objects, notes, describe, listing.scope)
-    graph = FluxGraph(objects, events=events, unread_kinds=listing.unread, read_namespace=listing.scope)
-    return Collected(graph, notes, listing.scope, listing.unread)
+    scope = listing.scope if listing.whole_scope else None
+    graph = FluxGraph(objects, events=events, unread_kinds=listing.unread, read_namespace=scope)
+    return Collected(graph, notes, scope, listing.unread)
 
 
 async def notification_warnings(

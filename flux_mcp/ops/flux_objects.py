@@ -85,6 +85,11 @@ class FluxListing:
     """Kind → why its list failed for another reason than RBAC."""
 
     @property
+    def whole_scope(self) -> bool:
+        """True when every kind read was read in `scope` only: the identity sees one namespace."""
+        return self.scope is not None and set(self.narrowed) >= set(self.objects)
+
+    @property
     def unread(self) -> tuple[str, ...]:
         return tuple(sorted({rk.kind for rk in self.forbidden} | set(self.failed)))
 
@@ -92,10 +97,14 @@ class FluxListing:
         """One line for a narrowed scope, one for every forbidden kind together, one per other failure."""
         lines: list[str] = []
         if self.scope is not None and self.narrowed:
-            what = "Flux objects" if not self.objects or set(self.narrowed) >= set(self.objects) else \
-                ", ".join(sorted(self.narrowed))
-            lines.append(f"listing {what} in all namespaces is forbidden for this identity: showing namespace "
-                         f"{self.scope} only; objects referenced in other namespaces show as not readable")
+            if self.whole_scope:
+                lines.append(f"listing Flux objects in all namespaces is forbidden for this identity: showing "
+                             f"namespace {self.scope} only; objects referenced in other namespaces show as "
+                             "not readable")
+            else:
+                lines.append(f"listing {', '.join(sorted(self.narrowed))} in all namespaces is forbidden for this "
+                             f"identity: those are listed in namespace {self.scope} only (references to them "
+                             "in other namespaces may show as missing)")
         if self.forbidden:
             where = f"in namespace {self.scope}" if self.scope else "cluster-wide"
             lines.append(f"forbidden {where}, not shown: {', '.join(sorted(rk.kind for rk in self.forbidden))}; "

@@ -101,7 +101,7 @@ async def test_a_tenant_lists_kustomizations_in_its_context_namespace_like_kubec
 
 async def test_a_tenant_graph_shows_its_namespace(tenancy: Tenancy) -> None:
     graph = await tenancy.tenant.ok("get_flux_dependency_graph", format="json")
-    assert graph.text.startswith(f"Flux dependency graph (json, namespace {TENANT_NAMESPACE})"), graph.text
+    assert f"Flux dependency graph (json, namespace {TENANT_NAMESPACE})" in graph.text, graph.text
     assert f"Kustomization/{TENANT_NAMESPACE}/apps" in str(graph.structured)
     assert OTHER_NAMESPACE not in graph.text
 
@@ -128,3 +128,26 @@ async def test_an_identity_that_can_read_nothing_gets_one_error_naming_it(tenanc
     assert "may not list any Flux object" in answer.text
     assert answer.text.count("apiGroups") == 1 and '"kustomizations"' in answer.text
     assert "ready" not in answer.text
+
+
+async def test_the_shipped_tenant_role_lets_a_tenant_read_its_namespace_whole(
+    real_cluster: RealCluster, tenancy: Tenancy,
+) -> None:
+    import yaml
+
+    from tests.packaging.test_tenant_role import TENANT_ROLE
+
+    admin = real_cluster.api("admin")
+    namespace = "tenants-shipped"
+    admin.create("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
+    _objects(admin, namespace, failing=True)
+    for doc in yaml.safe_load_all(TENANT_ROLE.read_text()):
+        doc["metadata"]["namespace"] = namespace
+        if doc["kind"] == "RoleBinding":
+            doc["subjects"] = [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "realk8s-tenant"}]
+        plural = "roles" if doc["kind"] == "Role" else "rolebindings"
+        admin.create(f"/apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/{plural}", doc)
+
+    health = await tenancy.tenant.ok("get_flux_health", namespace=namespace)
+    assert "not shown" not in health.text and "workloads not checked" not in health.text, health.text
+    assert f"Kustomization {namespace}/apps" in health.text and "ReconciliationFailed" in health.text
