@@ -5,9 +5,12 @@ a request no controller picks up says so; a Flux object held by its finalizer sa
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 import yaml
 
+from tests.realk8s.api import delete_namespaces
 from tests.realk8s.cluster import RealCluster
 from tests.realk8s.flux import FLUX_NAMESPACE, FluxControllers
 from tests.realk8s.tools import Tools, condition, wait_condition
@@ -69,7 +72,7 @@ async def test_a_dry_run_failure_the_controller_retries_is_failing_and_reconcile
 
 
 @pytest.fixture(scope="module")
-def static_tools(real_cluster: RealCluster) -> Tools:
+def static_tools(real_cluster: RealCluster) -> Iterator[Tools]:
     """The control plane without Flux controllers: nobody handles a request or removes a finalizer."""
     admin = real_cluster.api("admin")
     if not admin.get(f"/api/v1/namespaces/{STATIC_NAMESPACE}").ok:
@@ -77,7 +80,11 @@ def static_tools(real_cluster: RealCluster) -> Tools:
                                              "metadata": {"name": STATIC_NAMESPACE}})
     admin.create(f"{KS}/namespaces/{STATIC_NAMESPACE}/kustomizations",
                  _kustomization("unattended", "./x", "nowhere", STATIC_NAMESPACE))
-    return Tools(real_cluster.kubeconfig)
+    yield Tools(real_cluster.kubeconfig)
+    # No controller will ever release the finalizer: the test does, then the namespace goes.
+    admin.request("PATCH", f"{KS}/namespaces/{STATIC_NAMESPACE}/kustomizations/held",
+                  {"metadata": {"finalizers": None}}, content_type="application/merge-patch+json")
+    delete_namespaces(admin, STATIC_NAMESPACE)
 
 
 async def test_a_reconcile_no_controller_picks_up_says_so_and_what_to_check(static_tools: Tools) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.realk8s.api import delete_namespaces
 from tests.realk8s.cluster import RealCluster
 from tests.realk8s.tools import Tools
 
@@ -30,6 +31,10 @@ def tools(real_cluster: RealCluster) -> Iterator[Tools]:
         "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": NAMESPACE},
         "spec": {"nodeName": NODE, "containers": [{"name": "app", "image": "registry.example/app:1"}]}})
     yield Tools(real_cluster.kubeconfig)
+    # No kubelet confirms a graceful pod deletion: delete it at once, as `kubectl delete --force` does.
+    admin.request("DELETE", f"/api/v1/namespaces/{NAMESPACE}/pods/web", query={"gracePeriodSeconds": "0"})
+    delete_namespaces(admin, NAMESPACE)
+    admin.request("DELETE", f"/api/v1/nodes/{NODE}")
 
 
 async def test_logs_of_a_pod_on_a_node_without_kubelet_name_the_node_and_its_ready_condition(tools: Tools) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.realk8s.api import ApiClient
+from tests.realk8s.api import ApiClient, delete_namespaces
 from tests.realk8s.cluster import TENANT_NAMESPACE, RealCluster
 from tests.realk8s.tools import Tools
 
@@ -78,6 +78,10 @@ def tenancy(real_cluster: RealCluster, tmp_path_factory: pytest.TempPathFactory)
     tenant = real_cluster.write_kubeconfig(folder / "tenant", ["tenant"], current="tenant")
     nobody = real_cluster.write_kubeconfig(folder / "nobody", ["nobody"], current="nobody")
     yield Tenancy(Tools(tenant), Tools(nobody))
+    delete_namespaces(admin, OTHER_NAMESPACE, PARTIAL_NAMESPACE, "tenants-shipped")
+    for path in (f"{KS}/namespaces/{TENANT_NAMESPACE}/kustomizations/apps",
+                 f"{SOURCE}/namespaces/{TENANT_NAMESPACE}/gitrepositories/apps"):
+        admin.request("DELETE", path)
 
 
 async def test_a_tenant_gets_the_health_of_its_namespace_with_one_line_saying_so(tenancy: Tenancy) -> None:
