@@ -119,6 +119,10 @@ def missing_status(key: ObjectKey) -> ObjectStatus:
 
 
 _NOT_COLLECTED: Final = ObjectStatus("unknown", "NotCollected", "not part of the collected objects")
+NOT_READABLE_REASON: Final = "NotReadable"
+_NOT_READABLE: Final = ObjectStatus(
+    "unknown", NOT_READABLE_REASON, "could not be read with this identity's rights (its state is not known)",
+)
 
 
 def not_generated_status(generated: Generated) -> ObjectStatus:
@@ -136,8 +140,13 @@ class FluxGraph:
 
     def __init__(
         self, objects: Iterable[Mapping[str, Any]], edges: Iterable[Edge] | None = None,
-        events: Iterable[Mapping[str, Any]] = (),
+        events: Iterable[Mapping[str, Any]] = (), unread_kinds: Iterable[str] = (),
+        read_namespace: str | None = None,
     ) -> None:
+        # What the identity could not read (forbidden kinds; other namespaces when only one could be
+        # listed) is unknown, never "missing": the reference may well be fine.
+        self._unread_kinds = frozenset(unread_kinds)
+        self._read_namespace = read_namespace
         collected = list(objects)
         events_by_name: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
         for event in events:
@@ -174,6 +183,9 @@ class FluxGraph:
             return Node(key, "resource", ObjectStatus("unknown", "", ""))
         if key in self.generated:
             return Node(key, "unknown", not_generated_status(self.generated[key]))
+        outside = self._read_namespace is not None and bool(key.namespace) and key.namespace != self._read_namespace
+        if key.kind in self._unread_kinds or outside:
+            return Node(key, "unknown", _NOT_READABLE)
         if referenced:
             return Node(key, "missing", missing_status(key))
         return Node(key, "unknown", _NOT_COLLECTED)

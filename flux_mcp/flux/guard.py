@@ -35,15 +35,41 @@ HANDS_OFF: dict[str, dict[str, frozenset[str]]] = {
 
 Operation = Literal["apply", "patch", "delete"]
 
+FLUX_FIELD_MANAGERS: frozenset[str] = frozenset({
+    "kustomize-controller", "helm-controller", "source-controller", "notification-controller",
+    "image-reflector-controller", "image-automation-controller", "flux-operator", "flux-client-side-apply",
+})
+"""Field managers Flux writes with (server-side apply by its controllers, and the flux CLI)."""
+
+
+def is_flux_field_manager(manager: str) -> bool:
+    return manager in FLUX_FIELD_MANAGERS
+
 
 @dataclass(frozen=True)
 class Manager:
+    """The Flux object that applied an object, or, when only managedFields tell, the Flux controller
+    that owns some of its fields (`kind` empty, `name` the field manager)."""
+
     kind: str
     name: str
     namespace: str
 
     def __str__(self) -> str:
+        if not self.kind:
+            return f"{self.name} (it owns fields of the object, per metadata.managedFields)"
         return display(self.kind, self.namespace, self.name)
+
+
+def manager_from_managed_fields(obj: Mapping[str, Any] | None) -> Manager | None:
+    """The Flux controller among the object's field managers: Flux applied it even without our labels."""
+    metadata = obj.get("metadata") if obj else None
+    entries = metadata.get("managedFields") if isinstance(metadata, Mapping) else None
+    for entry in entries if isinstance(entries, list) else []:
+        manager = entry.get("manager") if isinstance(entry, Mapping) else None
+        if isinstance(manager, str) and is_flux_field_manager(manager):
+            return Manager("", manager, "")
+    return None
 
 
 def _labels(obj: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -97,7 +123,15 @@ def managing_object(
             if operation != "delete" and live and flux_ignores_drift(live, manager.kind):
                 return None
             return manager
-    return None
+    return manager_from_managed_fields(live)
+
+
+def conflict_advice(manager: str) -> str:
+    """What to do about a field another manager owns, for a server-side apply conflict."""
+    if is_flux_field_manager(manager):
+        return ("Flux owns this field: change it in Git, or overwrite=true to take it "
+                "(Flux reverts it on its next reconcile)")
+    return f"pass overwrite=true to take it from {manager} (which may set it back)"
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, Final, Literal
 
 from flux_mcp.flux.budget import clip_line, fit_items
-from flux_mcp.flux.graph import FluxGraph, Node
+from flux_mcp.flux.graph import NOT_READABLE_REASON, FluxGraph, Node
 from flux_mcp.flux.redaction import redact_text
 from flux_mcp.flux.refs import ObjectKey, key_sort_key, managed_by
 from flux_mcp.flux.state import NOTIFICATION_KINDS, SEVERITY, Drift, needs_reset
@@ -179,6 +179,8 @@ class HealthReport:
     """The kind/state filters applied, as the summary names them ("" for none)."""
     filtered_out: int = 0
     """Root-cause groups the filters left out."""
+    unread: tuple[str, ...] = ()
+    """Flux kinds that could not be read (forbidden, failing): the report cannot vouch for them."""
 
     @property
     def attention(self) -> int:
@@ -269,7 +271,7 @@ def _in_namespace(key: ObjectKey, namespace: str | None) -> bool:
 def health_report(
     graph: FluxGraph, namespace: str | None = None, *, kind: str | None = None, state: str | None = None,
     workloads: Iterable[WorkloadIssue] = (), namespace_exists: bool = True, workloads_checked: int = 0,
-    now: datetime | None = None,
+    now: datetime | None = None, unread: Iterable[str] = (),
 ) -> HealthReport:
     """Group every not-ready, stalled, suspended, missing or drifting Flux object under its root cause.
 
@@ -283,7 +285,7 @@ def health_report(
     by_root: dict[ObjectKey, list[ObjectKey]] = {}
     for subject, cause in causes.items():
         node = graph.nodes[subject]
-        if node.status.reason == "NotCollected":
+        if node.status.reason in ("NotCollected", NOT_READABLE_REASON):
             continue
         if subject != cause.root and _in_namespace(subject, namespace):
             by_root.setdefault(cause.root, []).append(subject)
@@ -319,7 +321,7 @@ def health_report(
         by_state=dict(sorted(by_state.items(), key=lambda kv: SEVERITY.get(kv[0], 9))),
         by_kind=dict(sorted(by_kind.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))),
         namespace_exists=namespace_exists, workloads_checked=workloads_checked, filters=filters,
-        filtered_out=len(groups) - len(kept),
+        filtered_out=len(groups) - len(kept), unread=tuple(unread),
     )
 
 
@@ -388,6 +390,13 @@ def _plural(kind: str, count: int) -> str:
     return kind[:-1] + "ies" if kind.endswith("y") else kind + "s"
 
 
+def _unread(report: HealthReport) -> str:
+    if not report.unread:
+        return ""
+    kinds = ", ".join(report.unread) if len(report.unread) <= 3 else f"{len(report.unread)} Flux kinds"
+    return f"; not read (see the notes): {kinds}"
+
+
 def summary_line(report: HealthReport) -> str:
     scope = f" in namespace {report.namespace}" if report.namespace else ""
     filtered = f" ({report.filters})" if report.filters else ""
@@ -399,8 +408,11 @@ def summary_line(report: HealthReport) -> str:
             workloads = (
                 f"; its {report.workloads_checked} workloads are healthy" if report.workloads_checked else ""
             )
-            return f"Flux health{scope}: {what}{workloads}."
+            return f"Flux health{scope}: {what}{workloads}{_unread(report)}."
         workloads = f" and its {report.workloads_checked} workloads" if report.workloads_checked else ""
+        if report.unread:
+            return (f"Flux health{scope}: the {report.checked} Flux objects{workloads} that could be read are "
+                    f"ready{_unread(report)}.")
         return f"Flux health{scope}: all {report.checked} Flux objects{workloads} are ready."
     counts: dict[str, int] = {}
     for group in report.groups:
@@ -413,7 +425,7 @@ def summary_line(report: HealthReport) -> str:
     )
     return (
         f"Flux health{scope}{filtered}: {report.attention} of {report.checked} Flux objects need attention"
-        f"{workloads} — {len(report.groups)} root causes ({detail or 'none match'}{left_out})."
+        f"{workloads} — {len(report.groups)} root causes ({detail or 'none match'}{left_out}){_unread(report)}."
     )
 
 

@@ -25,11 +25,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final, Literal
 
 from flux_mcp.flux.refs import ObjectKey, helm_chart_key
 from flux_mcp.flux.status import ObjectStatus, artifact_revision, conditions_of, evaluate_status
+from flux_mcp.flux.timestamps import age, parse_time
 
 SEVERITY: Final[dict[str, int]] = {
     "failed": 0, "missing": 0, "progressing": 1, "unknown": 2, "suspended": 3, "ready": 4, "resource": 5,
@@ -162,28 +163,10 @@ def drift_of(applier: Mapping[str, Any], source_key: ObjectKey, source: Mapping[
     return Drift(ObjectKey.of(applier), source_key, applied, current, artifact_time(source))
 
 
-def parse_time(text: str) -> datetime | None:
-    if not text:
-        return None
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
-
-
 def age_of(stamp: str, now: datetime | None = None) -> str:
+    """kubectl-style age of an RFC 3339 stamp, or "" when there is none."""
     when = parse_time(stamp)
-    if when is None:
-        return ""
-    seconds = max(0, int(((now or datetime.now(UTC)) - when).total_seconds()))
-    if seconds < 120:
-        return f"{seconds}s"
-    if seconds < 2 * 3600:
-        return f"{seconds // 60}m"
-    if seconds < 2 * 86400:
-        return f"{seconds // 3600}h"
-    return f"{seconds // 86400}d"
+    return age(when, now) if when is not None else ""
 
 
 # -- reconcile requests ---------------------------------------------------------------------------

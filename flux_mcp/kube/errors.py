@@ -9,17 +9,21 @@ tool, and redacts. This module imports no HTTP library, so naming these types co
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 __all__ = [
     "ApiRequest",
     "BadRequest",
     "ConfigProblem",
     "Conflict",
+    "FieldConflict",
+    "FieldOwnership",
     "Forbidden",
     "Gone",
     "Invalid",
     "KindNotServed",
     "KubeError",
+    "KubeletUnreachable",
     "MalformedResponse",
     "NotFound",
     "TimedOut",
@@ -129,6 +133,22 @@ class Conflict(KubeError):
     """HTTP 409: a write raced another one, or the object already exists."""
 
 
+@dataclass(frozen=True)
+class FieldOwnership:
+    """One field a server-side apply would take from another field manager."""
+
+    manager: str
+    field: str
+
+
+class FieldConflict(Conflict):
+    """HTTP 409 to a server-side apply: fields the object sets are owned by other field managers."""
+
+    def __init__(self, message: str, *, conflicts: tuple[FieldOwnership, ...], **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.conflicts = conflicts
+
+
 class Gone(KubeError):
     """HTTP 410: a continue token (or watch resourceVersion) has expired."""
 
@@ -143,6 +163,20 @@ class BadRequest(KubeError):
 
 class Unavailable(KubeError):
     """HTTP 5xx, 408 or 429 after the retries: the API server is busy, restarting or broken."""
+
+
+class KubeletUnreachable(Unavailable):
+    """HTTP 5xx from a path the API server proxies to a node's kubelet (pods/log, exec, metrics).
+
+    The API server itself is fine; the kubelet of the pod's node is not answering it (node down,
+    kubelet stopped, no address). Retrying at the API server's pace does not help.
+    """
+
+    def __init__(self, message: str, *, node: str = "", node_ready: str = "", **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.node = node
+        self.node_ready = node_ready
+        """The node's Ready condition in one line ("" when it could not be read)."""
 
 
 class MalformedResponse(KubeError):

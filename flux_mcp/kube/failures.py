@@ -9,6 +9,7 @@ as lightkube's ConfigError.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx2
@@ -22,10 +23,13 @@ from flux_mcp.kube.errors import (
     BadRequest,
     ConfigProblem,
     Conflict,
+    FieldConflict,
+    FieldOwnership,
     Forbidden,
     Gone,
     Invalid,
     KubeError,
+    KubeletUnreachable,
     MalformedResponse,
     NotFound,
     TimedOut,
@@ -78,7 +82,7 @@ def is_api_failure(exc: BaseException) -> bool:
     )
 
 
-def _server_message(exc: BaseException) -> str:
+def server_message(exc: BaseException) -> str:
     """The API server's own explanation: Status.message for JSON bodies, else the body text."""
     if isinstance(exc, ApiError):
         status = getattr(exc, "status", None)
@@ -101,6 +105,56 @@ def _server_message(exc: BaseException) -> str:
             return str(decoded["message"])
     # Masked before the cut: a cut through a token leaves a fragment no detector recognises.
     return clip_line(redact_text(body), 500)
+
+
+KUBELET_SUBRESOURCES = frozenset({"pods/log", "pods/exec", "pods/attach", "pods/portforward", "nodes/proxy",
+                                  "pods/proxy"})
+"""Requests the API server does not answer itself but proxies to the kubelet of the pod's node."""
+
+_KUBELET_MARKERS = ("no preferred addresses found", ":10250", "dialing backend", "kubelet", "proxy error")
+_CONFLICT_MANAGER = re.compile(r'conflict with "([^"]+)"')
+
+
+def is_kubelet_failure(status: int | None, request: ApiRequest, message: str) -> bool:
+    """A 5xx on a kubelet-proxied path that the kubelet, not the API server, caused.
+
+    The API server answers 500 when it cannot reach the kubelet ("no preferred addresses found;
+    known addresses: []" for a node with no address, "dial tcp …:10250: connect: connection refused"
+    for a stopped kubelet); a 503 or 429 with its own Retry-After is still the API server being busy.
+    """
+    if status is None or status < 500 or request.resource not in KUBELET_SUBRESOURCES:
+        return False
+    return status in (500, 502) or any(marker in message.lower() for marker in _KUBELET_MARKERS)
+
+
+def _status_document(exc: BaseException) -> dict[str, Any]:
+    """The metav1.Status the API server answered with, {} when the body is not one."""
+    response = response_of(exc)
+    if response is None:
+        return {}
+    try:
+        decoded: Any = json.loads(response.content or b"{}")
+    except (ValueError, httpx2.ResponseNotRead, RuntimeError):
+        return {}
+    return decoded if isinstance(decoded, dict) else {}
+
+
+def field_conflicts(exc: BaseException) -> tuple[FieldOwnership, ...]:
+    """The fields a server-side apply would take from other managers, from the 409's Status causes.
+
+    Each cause reads `{"reason": "FieldManagerConflict", "field": ".data.mode",
+    "message": "conflict with \"kustomize-controller\" using v1"}` on a real API server.
+    """
+    details = _status_document(exc).get("details")
+    causes = details.get("causes") if isinstance(details, dict) else None
+    owned: list[FieldOwnership] = []
+    for cause in causes if isinstance(causes, list) else []:
+        if not isinstance(cause, dict) or cause.get("reason") != "FieldManagerConflict":
+            continue
+        found = _CONFLICT_MANAGER.search(str(cause.get("message") or ""))
+        manager = found.group(1) if found else "another field manager"
+        owned.append(FieldOwnership(manager, str(cause.get("field") or "")))
+    return tuple(owned)
 
 
 def _server_reason(exc: BaseException) -> str:
@@ -154,7 +208,7 @@ def api_failure(cause: BaseException, request: ApiRequest, attempts: int = 1, el
             f"be read ({type(cause).__name__}: {cause})",
             **tried,
         )
-    message = _server_message(cause)
+    message = server_message(cause)
     fields: dict[str, Any] = {**tried, "status": status, "reason": _server_reason(cause), "server_message": message}
     if status == 401:
         return Unauthorized(
@@ -174,6 +228,13 @@ def api_failure(cause: BaseException, request: ApiRequest, attempts: int = 1, el
     if status == 404:
         return NotFound(not_found_message(request, message), **fields)
     if status == 409:
+        conflicts = field_conflicts(cause)
+        if conflicts:
+            owners = "; ".join(f"{c.field} (owned by {c.manager})" for c in conflicts)
+            return FieldConflict(
+                f"server-side apply of {request.what} conflicts with fields other field managers own: {owners}",
+                conflicts=conflicts, **fields,
+            )
         return Conflict(f"conflict on {request.what} (HTTP 409): {message}. Read the object again and retry.", **fields)
     if status == 410:
         return Gone(f"the continue token has expired (HTTP 410 Gone): {message}.", **fields)
@@ -181,6 +242,12 @@ def api_failure(cause: BaseException, request: ApiRequest, attempts: int = 1, el
         return Invalid(f"the API server rejected {request.what} as invalid (HTTP 422): {message}", **fields)
     if status == 400:
         return BadRequest(f"bad request for {request.what} (HTTP 400): {message}", **fields)
+    if is_kubelet_failure(status, request, message):
+        return KubeletUnreachable(
+            f"the kubelet of the node running {request.what} is unreachable (the API server answered HTTP {status} "
+            f"to {request.verb} {request.resource}{_tries(attempts, elapsed)}): {message or '(no message)'}",
+            **fields,
+        )
     if status >= 500 or status in (408, 429):
         return Unavailable(
             f"the Kubernetes API at {server} is unavailable (HTTP {status}{_tries(attempts, elapsed)}); "

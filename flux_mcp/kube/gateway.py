@@ -28,7 +28,15 @@ from lightkube.generic_resource import (
 from lightkube.types import PatchType
 
 from flux_mcp.kube.discovery import ApiGroup, DiscoveryCache, ResourceKind
-from flux_mcp.kube.errors import ApiRequest, Conflict, Invalid, KubeError, NotFound, with_near_names
+from flux_mcp.kube.errors import (
+    ApiRequest,
+    Conflict,
+    Invalid,
+    KubeError,
+    KubeletUnreachable,
+    NotFound,
+    with_near_names,
+)
 from flux_mcp.kube.lightkube_internals import http_client, list_page
 from flux_mcp.kube.retry import RetryPolicy
 
@@ -97,6 +105,15 @@ def _plain(obj: Any, keep_managed_fields: bool = False) -> dict[str, Any]:
     if isinstance(metadata, dict) and not keep_managed_fields:
         metadata.pop("managedFields", None)
     return plain
+
+
+def _ready_line(node: dict[str, Any]) -> str:
+    for condition in (node.get("status") or {}).get("conditions") or []:
+        if isinstance(condition, dict) and condition.get("type") == "Ready":
+            since = f" since {condition['lastTransitionTime']}" if condition.get("lastTransitionTime") else ""
+            message = f": {condition['message']}" if condition.get("message") else ""
+            return f"Ready={condition.get('status')} {condition.get('reason') or ''}{since}{message}".replace(" :", ":")
+    return "no Ready condition (no kubelet has ever reported for this node)"
 
 
 def _resource_path(rk: ResourceKind, namespace: str | None, name: str | None = None) -> str:
@@ -200,7 +217,9 @@ class KubeGateway:
 
     # -- reads ---------------------------------------------------------------------------------
 
-    async def get(self, kind: str | ResourceKind, name: str, namespace: str | None = None) -> dict[str, Any]:
+    async def get(
+        self, kind: str | ResourceKind, name: str, namespace: str | None = None, *, managed_fields: bool = False,
+    ) -> dict[str, Any]:
         rk = await self._rk(kind)
         ns = self._namespace(rk, namespace)
         request = self._describe("get", rk, ns, name)
@@ -208,7 +227,7 @@ class KubeGateway:
             obj = await self._call(request, lambda: self._lk.get(resource_class(rk), name, namespace=ns))
         except NotFound as exc:
             raise with_near_names(exc, await self._near_names(rk, ns, name)) from exc.__cause__
-        return _plain(obj)
+        return _plain(obj, keep_managed_fields=managed_fields)
 
     async def get_or_none(
         self, kind: str | ResourceKind, name: str, namespace: str | None = None, *, managed_fields: bool = False,
@@ -222,6 +241,27 @@ class KubeGateway:
         except NotFound:
             return None
         return _plain(obj, keep_managed_fields=managed_fields)
+
+    async def whoami(self) -> tuple[str, tuple[str, ...]] | None:
+        """The user name and groups the API server sees for our credentials (a SelfSubjectReview),
+        None when the server does not serve the review or refuses it."""
+        path = "/apis/authentication.k8s.io/v1/selfsubjectreviews"
+        body = {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"}
+
+        async def review() -> Any:
+            response = await self._http.post(path, json=body)
+            response.raise_for_status()
+            return msgspec.json.decode(response.content)
+
+        try:
+            answer = await self._call(ApiRequest(verb="create", resource="selfsubjectreviews",
+                                                 group="authentication.k8s.io", server=self.server),
+                                      review, idempotent=False)
+        except KubeError:
+            return None
+        user = ((answer or {}).get("status") or {}).get("userInfo") or {} if isinstance(answer, dict) else {}
+        name = str(user.get("username") or "")
+        return (name, tuple(str(g) for g in user.get("groups") or [])) if name else None
 
     async def _near_names(self, rk: ResourceKind, namespace: str | None, name: str) -> tuple[str, ...] | None:
         try:
@@ -253,7 +293,13 @@ class KubeGateway:
 
         async def page() -> ListPage:
             raw = await list_page(self.client, cls, ns, rk.namespaced, params)
-            return ListPage([_plain(item) for item in raw.items], raw.continue_token, raw.resource_version)
+            # A real API server's List items carry no apiVersion/kind (the sandbox's do); callers key
+            # objects by kind (inventories, owner references), so they get them as kubectl shows them.
+            plain = [_plain(item) for item in raw.items]
+            for obj in plain:
+                obj.setdefault("apiVersion", rk.api_version)
+                obj.setdefault("kind", rk.kind)
+            return ListPage(plain, raw.continue_token, raw.resource_version)
 
         return await self._call(self._describe("list", rk, ns), page)
 
@@ -304,7 +350,33 @@ class KubeGateway:
         request = ApiRequest(
             verb="get", resource="pods/log", kind="Pod", namespace=namespace, name=name, server=self.server,
         )
-        return await self._call(request, fetch)
+        try:
+            return await self._call(request, fetch)
+        except KubeletUnreachable as exc:
+            raise await self._with_node(exc, name, namespace) from exc.__cause__
+
+    async def _with_node(self, exc: KubeletUnreachable, pod: str, namespace: str) -> KubeletUnreachable:
+        """The kubelet failure, naming the pod's node and that node's Ready condition (as far as readable)."""
+        try:
+            spec = ((await self.get_or_none("Pod", pod, namespace)) or {}).get("spec") or {}
+        except KubeError:
+            return exc
+        node = str(spec.get("nodeName") or "")
+        if not node:
+            return exc
+        try:
+            found = await self.get_or_none("Node", node)
+            ready = _ready_line(found) if found is not None else "the Node object does not exist"
+        except KubeError as failure:
+            ready = f"its status could not be read ({type(failure).__name__})"
+        server_says = exc.server_message or "(no message)"
+        message = (f"the kubelet on node {node} is unreachable: the API server could not get the logs of pod "
+                   f"{namespace}/{pod} from it (HTTP {exc.status}, {exc.attempts} attempt"
+                   f"{'s' if exc.attempts != 1 else ''}: {server_says}). Node {node}: {ready}")
+        return KubeletUnreachable(
+            message, node=node, node_ready=ready, request=exc.request, status=exc.status, reason=exc.reason,
+            server_message=exc.server_message, attempts=exc.attempts, elapsed=exc.elapsed,
+        )
 
     async def raw_get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         """GET any API path (e.g. /apis/metrics.k8s.io/v1beta1/namespaces/x/pods) as a JSON object."""

@@ -25,12 +25,21 @@ from tenacity import (
     RetryCallState,
     retry_if_exception,
     stop_after_attempt,
+    stop_any,
     stop_before_delay,
     wait_exponential_jitter,
 )
+from tenacity.stop import stop_base
 
 from flux_mcp.kube.errors import ApiRequest, KubeError
-from flux_mcp.kube.failures import api_failure, http_status_of, is_api_failure, response_of
+from flux_mcp.kube.failures import (
+    api_failure,
+    http_status_of,
+    is_api_failure,
+    is_kubelet_failure,
+    response_of,
+    server_message,
+)
 
 log = logging.getLogger("flux_mcp.kube")
 
@@ -73,6 +82,9 @@ class RetryPolicy:
     max_wait: float = 3.0
     jitter: float = 0.2
     retry_after_cap: float = 5.0
+    kubelet_attempts: int = 2
+    """Tries of a request the API server proxies to a kubelet (pods/log, exec) that the kubelet failed:
+    a node that did not answer once rarely answers a moment later, and every try costs the caller."""
 
     @classmethod
     def for_timeout(cls, timeout: float) -> RetryPolicy:
@@ -105,7 +117,8 @@ class RetryPolicy:
                 return await fn()
             async for attempt in AsyncRetrying(
                 retry=retry_if_exception(is_transient),
-                stop=stop_after_attempt(self.attempts) | stop_before_delay(self.total_seconds),
+                stop=stop_any(stop_after_attempt(self.attempts), stop_before_delay(self.total_seconds),
+                              _KubeletGaveUp(request, self.kubelet_attempts)),
                 wait=self._wait(),
                 reraise=True,
                 before_sleep=_log_retry,
@@ -120,6 +133,20 @@ class RetryPolicy:
                 raise
             raise api_failure(exc, request, attempts, time.monotonic() - started) from exc
         raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
+
+
+class _KubeletGaveUp(stop_base):
+    """Stop once a kubelet-proxied request failed `attempts` times because of the kubelet."""
+
+    def __init__(self, request: ApiRequest, attempts: int) -> None:
+        self.request = request
+        self.attempts = attempts
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        outcome = retry_state.outcome
+        exc = outcome.exception() if outcome is not None else None
+        return (exc is not None and retry_state.attempt_number >= self.attempts
+                and is_kubelet_failure(http_status_of(exc), self.request, server_message(exc)))
 
 
 def _log_retry(state: RetryCallState) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from flux_mcp.ops.timestamps import age, parse_time
+from flux_mcp.flux.timestamps import age, parse_time
 
 if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway

@@ -22,7 +22,7 @@ from flux_mcp.flux.evidence import Evidence, PodLogQuery, PodQuery, Requests, pa
 from flux_mcp.flux.redaction import redact_text
 from flux_mcp.flux.refs import ObjectKey
 from flux_mcp.kube.discovery import ResourceKind
-from flux_mcp.kube.errors import KubeError, Unavailable, Unreachable
+from flux_mcp.kube.errors import KubeError, KubeletUnreachable, Unavailable, Unreachable
 from flux_mcp.ops.events import fetch_events
 from flux_mcp.ops.locate import locate
 
@@ -79,7 +79,10 @@ class EvidenceFetcher:
         )
 
     def _gap(self, evidence: Evidence, what: str, exc: KubeError) -> None:
-        if isinstance(exc, Unavailable | Unreachable):
+        if isinstance(exc, KubeletUnreachable):
+            # The API server is fine: one node's kubelet is not answering it (its Ready condition says why).
+            evidence.gaps.append(f"{what} ({_first_line(exc)})")
+        elif isinstance(exc, Unavailable | Unreachable):
             self.unavailable.append(what)
             evidence.gaps.append(f"{what} (the Kubernetes API was unavailable: {_first_line(exc)})")
         else:

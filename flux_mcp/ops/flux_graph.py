@@ -13,9 +13,9 @@ from flux_mcp.flux.health import WORKLOAD_KINDS, WorkloadIssue, workload_issues
 from flux_mcp.flux.kinds import FLUX_KINDS, find_flux_kind
 from flux_mcp.flux.refs import ObjectKey
 from flux_mcp.flux.state import NOTIFICATION_KINDS
-from flux_mcp.kube.errors import KubeError
+from flux_mcp.kube.errors import Forbidden, KubeError
 from flux_mcp.ops.errors import OperationError
-from flux_mcp.ops.flux_objects import list_flux_objects
+from flux_mcp.ops.flux_objects import readable_flux_objects
 
 if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway
@@ -26,6 +26,10 @@ class Collected:
     graph: FluxGraph
     notes: list[str] = field(default_factory=list)
     """Degradations the answer must mention (kinds that could not be listed, a narrowed scope)."""
+    scope: str | None = None
+    """The one namespace the identity could list Flux objects in (every cluster-wide list forbidden)."""
+    unread: tuple[str, ...] = ()
+    """Flux kinds that could not be read at all (forbidden or failing): never counted as ready."""
 
 
 async def collect_graph(
@@ -35,33 +39,23 @@ async def collect_graph(
 
     All namespaces even when `namespace` is given: references cross namespaces (dependsOn,
     sourceRef.namespace), and a narrower list would report their targets as missing. When the
-    cluster-wide list is refused (namespace-scoped RBAC), the kinds refused are listed in
-    `namespace` alone and the answer says so. `describe` words a listing failure for the notes
-    (the tools pass the tool boundary's wording, which adds the RBAC rule to a 403).
+    cluster-wide list is forbidden (namespace-scoped RBAC), the kinds refused are listed in
+    `namespace`, else in the kubeconfig context's namespace, and the answer says so in one line;
+    the kinds forbidden there too are one line with one RBAC rule. `describe` words any other
+    listing failure for the notes.
     """
-    errors: dict[str, KubeError] = {}
-    by_kind = await list_flux_objects(gw, None, errors=errors)
-    notes: list[str] = []
-    if errors and namespace:
-        retry_errors: dict[str, KubeError] = {}
-        narrowed = await list_flux_objects(gw, namespace, kinds=list(errors), errors=retry_errors)
-        by_kind.update(narrowed)
-        if narrowed:
-            notes.append(
-                f"{', '.join(sorted(narrowed))} listed in namespace {namespace} only (cluster-wide list refused): "
-                "references into other namespaces may show as missing"
-            )
-        errors = retry_errors
-    for kind, error in sorted(errors.items()):
-        notes.append(f"could not list {kind}: {describe(error)}")
-    objects = [obj for items in by_kind.values() for obj in items]
-    events = await notification_warnings(gw, by_kind, notes, describe)
-    return Collected(FluxGraph(objects, events=events), notes)
+    listing = await readable_flux_objects(gw, namespace, describe)
+    notes = listing.notes()
+    objects = [obj for items in listing.objects.values() for obj in items]
+    events = await notification_warnings(gw, listing.objects, notes, describe, listing.scope)
+    scope = listing.scope if listing.whole_scope else None
+    graph = FluxGraph(objects, events=events, unread_kinds=listing.unread, read_namespace=scope)
+    return Collected(graph, notes, scope, listing.unread)
 
 
 async def notification_warnings(
     gw: KubeGateway, by_kind: dict[str, list[dict[str, Any]]], notes: list[str],
-    describe: Callable[[KubeError], str] = str,
+    describe: Callable[[KubeError], str] = str, namespace: str | None = None,
 ) -> list[dict[str, Any]]:
     """Warning events of the notification kinds present (their delivery and auth failures), one list each.
 
@@ -69,7 +63,7 @@ async def notification_warnings(
     """
     kinds = sorted(kind for kind in NOTIFICATION_KINDS if by_kind.get(kind))
     results = await asyncio.gather(*(
-        gw.list_all("Event", None, field_selector=f"involvedObject.kind={kind}") for kind in kinds
+        gw.list_all("Event", namespace, field_selector=f"involvedObject.kind={kind}") for kind in kinds
     ), return_exceptions=True)
     events: list[dict[str, Any]] = []
     for kind, result in zip(kinds, results, strict=True):
@@ -137,18 +131,27 @@ async def namespace_workloads(
     One list per workload kind and one of Pods (a crash-looping pod names the reason); a refused
     list is a note, not an error.
     """
-    if await gw.get_or_none("Namespace", namespace) is None:
-        return False, [], 0
+    try:
+        if await gw.get_or_none("Namespace", namespace) is None:
+            return False, [], 0
+    except Forbidden:
+        pass  # a namespace-scoped identity may not read Namespaces; its lists below tell whether it exists
     kinds = (*WORKLOAD_KINDS, "Pod")
     results = await asyncio.gather(*(gw.list_all(kind, namespace) for kind in kinds), return_exceptions=True)
     listed: dict[str, list[dict[str, Any]]] = {}
+    forbidden: list[str] = []
     for kind, result in zip(kinds, results, strict=True):
-        if isinstance(result, KubeError):
+        if isinstance(result, Forbidden):
+            forbidden.append(kind)
+        elif isinstance(result, KubeError):
             notes.append(f"could not list {kind} in namespace {namespace}: {describe(result)}")
         elif isinstance(result, BaseException):
             raise result
         else:
             listed[kind] = result
+    if forbidden:
+        notes.append(f"workloads not checked (listing them in namespace {namespace} is forbidden): "
+                     f"{', '.join(forbidden)}")
     workloads = [obj for kind in WORKLOAD_KINDS for obj in listed.get(kind, [])]
     issues, managed = workload_issues(graph, workloads, listed.get("Pod", []))
     return True, issues, managed

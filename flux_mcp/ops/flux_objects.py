@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from flux_mcp.flux.kinds import FLUX_KINDS, FluxKind, find_flux_kind
 from flux_mcp.kube.discovery import ResourceKind
-from flux_mcp.kube.errors import KubeError
+from flux_mcp.kube.errors import Forbidden, KubeError
 from flux_mcp.ops.errors import OperationError
 
 if TYPE_CHECKING:
@@ -61,3 +62,137 @@ async def list_flux_objects(
             continue
         objects[fk.kind] = result
     return objects
+
+
+READ_VERBS = ("get", "list", "watch")
+
+
+@dataclass
+class FluxListing:
+    """What an identity could read of every installed Flux kind, and what it could not.
+
+    `scope` is the namespace the objects were listed in when the cluster-wide list was refused
+    (namespace-scoped RBAC: the usual multi-tenant Flux setup), None when they were listed as asked.
+    """
+
+    objects: dict[str, list[dict[str, Any]]]
+    scope: str | None = None
+    narrowed: tuple[str, ...] = ()
+    """Kinds listed in `scope` only because the cluster-wide list was refused."""
+    forbidden: tuple[ResourceKind, ...] = ()
+    """Kinds the identity may not list even in `scope`."""
+    failed: dict[str, str] = field(default_factory=dict)
+    """Kind → why its list failed for another reason than RBAC."""
+
+    @property
+    def whole_scope(self) -> bool:
+        """True when every kind read was read in `scope` only: the identity sees one namespace."""
+        return self.scope is not None and set(self.narrowed) >= set(self.objects)
+
+    @property
+    def unread(self) -> tuple[str, ...]:
+        return tuple(sorted({rk.kind for rk in self.forbidden} | set(self.failed)))
+
+    def notes(self) -> list[str]:
+        """One line for a narrowed scope, one for every forbidden kind together, one per other failure."""
+        lines: list[str] = []
+        if self.scope is not None and self.narrowed:
+            if self.whole_scope:
+                lines.append(f"listing Flux objects in all namespaces is forbidden for this identity: showing "
+                             f"namespace {self.scope} only; objects referenced in other namespaces show as "
+                             "not readable")
+            else:
+                lines.append(f"listing {', '.join(sorted(self.narrowed))} in all namespaces is forbidden for this "
+                             f"identity: those are listed in namespace {self.scope} only (references to them "
+                             "in other namespaces may show as missing)")
+        if self.forbidden:
+            where = f"in namespace {self.scope}" if self.scope else "cluster-wide"
+            lines.append(f"forbidden {where}, not shown: {', '.join(sorted(rk.kind for rk in self.forbidden))}; "
+                         f"to read them, grant this rule: {read_rule_inline(self.forbidden)}")
+        lines += [f"could not list {kind}: {reason}" for kind, reason in sorted(self.failed.items())]
+        return lines
+
+
+def read_rule(kinds: Iterable[ResourceKind]) -> str:
+    """One RBAC rule (YAML) granting read access to every kind given."""
+    groups = sorted({rk.group for rk in kinds})
+    resources = sorted({rk.plural for rk in kinds})
+    quoted = ", ".join(f'"{v}"' for v in READ_VERBS)
+    return (f"- apiGroups: [{', '.join(repr_json(g) for g in groups)}]\n"
+            f"  resources: [{', '.join(repr_json(r) for r in resources)}]\n"
+            f"  verbs: [{quoted}]")
+
+
+def read_rule_inline(kinds: Iterable[ResourceKind]) -> str:
+    """The same rule on one line (flow YAML), for a note that must stay one line."""
+    kinds = list(kinds)
+    groups = ", ".join(repr_json(g) for g in sorted({rk.group for rk in kinds}))
+    resources = ", ".join(repr_json(r) for r in sorted({rk.plural for rk in kinds}))
+    verbs = ", ".join(repr_json(v) for v in READ_VERBS)
+    return f"{{apiGroups: [{groups}], resources: [{resources}], verbs: [{verbs}]}}"
+
+
+def repr_json(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+async def readable_flux_objects(
+    gw: KubeGateway, namespace: str | None = None, describe: Callable[[KubeError], str] = str,
+) -> FluxListing:
+    """Every installed Flux kind in every namespace, or, where that list is forbidden, in `namespace`
+    (else the kubeconfig context's namespace), as kubectl does for a namespace-scoped identity.
+
+    Raises `NoFluxAccess` when the identity can read no Flux kind at all: an answer built from
+    nothing would read as "all 0 Flux objects are ready".
+    """
+    installed = await installed_flux_kinds(gw)
+    results = await asyncio.gather(*(gw.list_all(rk) for _, rk in installed), return_exceptions=True)
+    listing = FluxListing({})
+    refused: list[tuple[FluxKind, ResourceKind]] = []
+    for (fk, rk), result in zip(installed, results, strict=True):
+        if isinstance(result, Forbidden) and rk.namespaced:
+            refused.append((fk, rk))
+        elif isinstance(result, Forbidden):
+            listing.forbidden += (rk,)
+        elif isinstance(result, KubeError):
+            listing.failed[fk.kind] = describe(result)
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            listing.objects[fk.kind] = result
+    if not refused:
+        return listing
+    scope = namespace or gw.default_namespace
+    listing.scope = scope
+    retried = await asyncio.gather(*(gw.list_all(rk, scope) for _, rk in refused), return_exceptions=True)
+    for (fk, rk), result in zip(refused, retried, strict=True):
+        if isinstance(result, Forbidden):
+            listing.forbidden += (rk,)
+        elif isinstance(result, KubeError):
+            listing.failed[fk.kind] = describe(result)
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            listing.objects[fk.kind] = result
+            listing.narrowed += (fk.kind,)
+    if installed and not listing.objects and not listing.failed:
+        raise NoFluxAccess(await no_access_message(gw, [rk for _, rk in installed], scope))
+    return listing
+
+
+class NoFluxAccess(OperationError):
+    """The identity may list no installed Flux kind, neither cluster-wide nor in its namespace."""
+
+
+async def no_access_message(gw: KubeGateway, kinds: list[ResourceKind], namespace: str) -> str:
+    who = await gw.whoami()
+    if who is None:
+        identity = f"the identity of kubeconfig context {gw.context}"
+    else:
+        groups = f" (groups: {', '.join(who[1])})" if who[1] else ""
+        identity = f'the identity "{who[0]}"{groups} of kubeconfig context {gw.context}'
+    return (
+        f"{identity} may not list any Flux object: every Flux kind is forbidden in all namespaces and in "
+        f"namespace {namespace}. Grant it read access with a ClusterRole (or a Role in the namespaces it "
+        f"should see, then name one with `namespace`) holding this rule:\n{read_rule(kinds)}"
+    )

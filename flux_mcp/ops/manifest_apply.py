@@ -12,9 +12,11 @@ import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from flux_mcp.flux.guard import conflict_advice
 from flux_mcp.flux.refs import display
 from flux_mcp.kube.discovery import ResourceKind
-from flux_mcp.kube.errors import KubeError, NotFound
+from flux_mcp.kube.errors import FieldConflict, KubeError, NotFound
+from flux_mcp.ops.errors import OperationError
 
 if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway
@@ -116,19 +118,41 @@ async def resolve_manifest(gw: KubeGateway, documents: list[Document]) -> list[R
 async def plan_manifest(gw: KubeGateway, documents: list[Document]) -> list[Planned]:
     planned: list[Planned] = []
     for item in await resolve_manifest(gw, documents):
-        live = None if item.crd_in_manifest else await gw.get_or_none(item.rk, item.name, item.namespace or None)
+        live = None if item.crd_in_manifest else await gw.get_or_none(
+            item.rk, item.name, item.namespace or None, managed_fields=True,  # the guard reads who applied it
+        )
         planned.append(Planned(item.doc, item.rk, item.namespace, item.crd_in_manifest, live))
     return planned
 
 
-async def apply_one(gw: KubeGateway, item: Planned, dry_run: bool, overwrite: bool) -> dict[str, Any]:
+async def apply_one(
+    gw: KubeGateway, item: Planned, dry_run: bool, overwrite: bool,
+) -> tuple[dict[str, Any], list[str]]:
+    """Apply without force first, so a conflict names the fields and their owners; with overwrite=true the
+    conflicting fields are then taken (a forced apply) and returned as 'field (from manager)'."""
+    try:
+        return await _send(gw, item, dry_run, force=False), []
+    except FieldConflict as exc:
+        if not overwrite:
+            raise OperationError(conflict_message(item.label, exc)) from exc
+        taken = [f"{c.field} (from {c.manager})" for c in exc.conflicts]
+    return await _send(gw, item, dry_run, force=True), taken
+
+
+def conflict_message(target: str, exc: FieldConflict) -> str:
+    lines = [f"Nothing changed for {target}: server-side apply conflicts with fields other field managers own."]
+    lines += [f"- {c.field} is owned by {c.manager}: {conflict_advice(c.manager)}." for c in exc.conflicts]
+    return "\n".join(lines)
+
+
+async def _send(gw: KubeGateway, item: Planned, dry_run: bool, force: bool) -> dict[str, Any]:
     name = str(item.doc.obj["metadata"]["name"])
     attempts = CRD_SETTLE_ATTEMPTS if item.crd_in_manifest and not dry_run else 1
     for attempt in range(attempts):
         try:
             return await gw.patch(
                 item.rk, name, item.namespace or None, item.doc.obj, patch_type="apply", dry_run=dry_run,
-                force=overwrite,
+                force=force,
             )
         except NotFound:
             # Only "no such resource" means the CRD is not served yet; a 403 or a 422 never heals.

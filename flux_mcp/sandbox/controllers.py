@@ -3,7 +3,9 @@
 It reacts like the real controllers to what the tools do: a new `reconcile.fluxcd.io/requestedAt`
 (and `forceAt`/`resetAt` on HelmReleases), a spec change (new generation), a resume, or the
 flux-operator reconcile annotation being re-enabled. Each reconcile goes Reconciling → verdict
-after `delay` seconds, records lastHandledReconcileAt and observedGeneration, emits an Event,
+after `delay` seconds, records lastHandledReconcileAt and observedGeneration (a Kustomization that
+fails keeps Reconciling=True ProgressingWithRetry and its old observedGeneration, as
+kustomize-controller does), emits an Event,
 and appends a JSON log line to the serving controller's pod log. Failures registered by the
 fleet keep failing (a bad credential does not fix itself); other outcomes are derived from the
 cluster: missing source, source without artifact, dependencies not ready.
@@ -43,6 +45,8 @@ OPERATOR_RECONCILE = "fluxcd.controlplane.io/reconcile"
 _FLUX_GROUP_SUFFIXES = (".fluxcd.io", "fluxcd.controlplane.io")
 _STATIC_KINDS = frozenset({"Alert", "Provider", "ExternalArtifact"})
 _OPERATOR_GROUP = "fluxcd.controlplane.io"
+_RETRY_SHAPE_GROUPS = frozenset({"kustomize.toolkit.fluxcd.io"})
+"""Controllers whose retried-failure status shape was recorded from the real controller (v1.9.6)."""
 
 
 @dataclass
@@ -220,9 +224,17 @@ class ControllerSimulator:
         if outcome.stalled:
             conditions.append(_condition("Stalled", "True", outcome.stalled[0], outcome.stalled[1], generation,
                                          previous, now))
+        retried = rt.group in _RETRY_SHAPE_GROUPS and not outcome.ready and not outcome.stalled
+        if retried:
+            # kustomize-controller keeps Reconciling on a failure it will retry, with the reason
+            # ProgressingWithRetry, and moves observedGeneration only on success (-1 until the first one).
+            reconciling = next((c for c in status.get("conditions") or [] if c.get("type") == "Reconciling"), None)
+            if reconciling is not None:
+                conditions.append({**reconciling, "reason": "ProgressingWithRetry"})
+            status.setdefault("observedGeneration", -1)
         status["conditions"] = conditions
         # flux-operator and source-watcher kinds only record the generation on their conditions
-        if rt.group != _OPERATOR_GROUP and rt.kind != "ArtifactGenerator":
+        if rt.group != _OPERATOR_GROUP and rt.kind != "ArtifactGenerator" and not retried:
             status["observedGeneration"] = generation
         ann = _annotations(seen)
         if ann.get(REQUESTED_AT):

@@ -36,6 +36,8 @@ class AppliedObject(BaseModel):
     action: str = Field(description="created, configured, unchanged; with dry_run: would be created/configured "
                         "(or not validated, for custom resources of a CRD in the same manifest).")
     managed_by: str = Field("", description="The Flux object that manages it (applied with overwrite=true).")
+    taken_over: list[str] = Field(default_factory=list, description="Fields taken from other field managers "
+                                  "with overwrite=true, as 'field (from manager)'.")
 
 
 class ApplyResult(BaseModel):
@@ -150,7 +152,7 @@ async def apply_kubernetes_manifest(
             ))
             continue
         try:
-            applied = await apply_one(gw, item, dry_run, overwrite)
+            applied, taken = await apply_one(gw, item, dry_run, overwrite)
         except KubeError as exc:
             done = ", ".join(f"{o.kind} {o.name}" for o in objects) or "nothing"
             rest = len(plan) - position - 1
@@ -161,7 +163,7 @@ async def apply_kubernetes_manifest(
         objects.append(AppliedObject(
             kind=item.rk.kind, name=str(item.doc.obj["metadata"]["name"]), namespace=item.namespace,
             api_version=item.rk.api_version, action=action(item, applied, dry_run),
-            managed_by=managers.get(position, ""),
+            managed_by=managers.get(position, ""), taken_over=taken,
         ))
 
     result = ApplyResult(dry_run=dry_run, objects=objects)
@@ -171,5 +173,7 @@ async def apply_kubernetes_manifest(
         line = f"- {display(obj.kind, obj.namespace, obj.name)}: {obj.action}"
         if obj.managed_by:
             line += f" (managed by {obj.managed_by}; Flux will revert this on its next reconcile)"
+        if obj.taken_over:
+            line += f"; fields that changed hands: {', '.join(obj.taken_over)}"
         lines.append(line)
     return respond(rt, "\n".join(lines), result)

@@ -54,6 +54,20 @@ def flux_consequences(kind: str, group: str, obj: dict[str, Any]) -> list[str]:
 
 
 # Destructive by nature; idempotent: deleting again leaves the same (absent) state.
+def _finalizer_holders(kind: str, group: str, finalizers: list[str]) -> str:
+    """Who removes the pending finalizers: the object stays until that controller has cleaned up."""
+    flux_kind = find_flux_kind(kind, group)
+    if flux_kind is not None and any(f.startswith("finalizers.fluxcd.io") for f in finalizers):
+        return (f"It stays until {flux_kind.component} has cleaned up and removed finalizers.fluxcd.io; if it "
+                f"does not go, check that {flux_kind.component} is running (get_flux_instance, "
+                "get_kubernetes_logs of its pod).")
+    others = [f for f in finalizers if not f.startswith("finalizers.fluxcd.io")]
+    if others:
+        return (f"It stays until the controller that owns {', '.join(others)} removes it (the finalizer's "
+                "prefix names that controller's API group); nothing is removed while it is not running.")
+    return ""
+
+
 @flux_tool(title="Delete Kubernetes resource", read_only=False, destructive=True, idempotent=True)
 async def delete_kubernetes_resource(
     ctx: Context[Any, Any],
@@ -75,7 +89,7 @@ async def delete_kubernetes_resource(
     rk = await gw.resolve(kind, apiVersion)
     ns = await locate(gw, rk, name, namespace) or ""
     target = display(rk.kind, ns, name)
-    live = await gw.get(rk, name, ns or None)
+    live = await gw.get(rk, name, ns or None, managed_fields=True)
     manager = check_managed(target, live, None, "delete", overwrite)
     await check_contents(gw, rk, name, live, overwrite)
     await gw.delete(rk, name, ns or None, dry_run=dry_run)
@@ -98,6 +112,9 @@ async def delete_kubernetes_resource(
                     f"{target} is being deleted (deletionTimestamp {metadata['deletionTimestamp']}); "
                     f"finalizers still pending: {', '.join(pending) or 'none listed'}."
                 )
+                holders = _finalizer_holders(rk.kind, rk.group, pending)
+                if holders:
+                    text += " " + holders
             else:
                 text = f"{target} still exists after the delete request (it may have been recreated)."
     if consequences:

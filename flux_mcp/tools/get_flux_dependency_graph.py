@@ -86,6 +86,7 @@ async def get_flux_dependency_graph(
     gw = await rt.gateway(context)
     collected = await collect_graph(gw, namespace or None, kube_message)
     graph = collected.graph
+    namespace = namespace or collected.scope  # a namespace-scoped identity sees its namespace only
     keys: set[ObjectKey] | None = None
     scope = "all namespaces"
     if kind is not None and name is not None:

@@ -125,13 +125,15 @@ async def get_flux_health(
     gw = await rt.gateway(context)
     collected = await collect_graph(gw, namespace or None, kube_message)
     notes = list(collected.notes)
+    # A namespace-scoped identity sees one namespace: the report is about that namespace, not the cluster.
+    namespace = namespace or collected.scope
     exists, managed = True, 0
     issues: list[WorkloadIssue] = []
     if namespace:
         exists, issues, managed = await namespace_workloads(gw, collected.graph, namespace, notes, kube_message)
     report = health_report(
         collected.graph, namespace or None, kind=kind_name, state=state, workloads=issues,
-        namespace_exists=exists, workloads_checked=managed,
+        namespace_exists=exists, workloads_checked=managed, unread=collected.unread,
     )
     start = _parse_continue(continue_token, report, notes)
     fingerprint = _fingerprint(report)

@@ -14,9 +14,9 @@ from pydantic import BaseModel, Field
 from flux_mcp.bounded import bounded
 from flux_mcp.flux.budget import fit_items
 from flux_mcp.flux.redaction import redact_text
+from flux_mcp.flux.timestamps import parse_time
 from flux_mcp.kube.errors import KubeError
 from flux_mcp.ops.locate import locate
-from flux_mcp.ops.timestamps import parse_time
 from flux_mcp.tools._argument_values import compile_grep
 from flux_mcp.tools._boundary import kube_message
 from flux_mcp.tools._declaration import flux_tool, runtime

@@ -19,10 +19,11 @@ from flux_mcp.flux.budget import Fitted, clip_line, fit_items
 from flux_mcp.flux.kinds import find_flux_kind
 from flux_mcp.flux.redaction import redact_object, redact_text
 from flux_mcp.flux.status import object_status
+from flux_mcp.flux.timestamps import age, parse_time
 from flux_mcp.kube.discovery import ResourceKind
+from flux_mcp.kube.errors import Forbidden
 from flux_mcp.ops.events import EventSummary, event_line, warning_events_by_object
 from flux_mcp.ops.locate import check_scope
-from flux_mcp.ops.timestamps import age, parse_time
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._fieldpath import FieldPath, parse_field_path
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, KindArg, OptionalNameArg, OptionalNamespaceArg
@@ -144,6 +145,21 @@ async def _fetch(
     return await gw.list(rk, namespace, selector, field_selector, limit, continue_token)
 
 
+async def _fetch_readable(
+    gw: KubeGateway, rk: ResourceKind, name: str | None, namespace: str | None, selector: str | None,
+    field_selector: str | None, limit: int, continue_token: str | None,
+) -> tuple[ListPage, str | None]:
+    """As `_fetch`; when a search of all namespaces is forbidden, the kubeconfig context's namespace is
+    searched instead, as kubectl does (returns that namespace, None when none was substituted)."""
+    try:
+        return await _fetch(gw, rk, name, namespace, selector, field_selector, limit, continue_token), None
+    except Forbidden as exc:
+        if namespace or not rk.namespaced or (exc.request is not None and exc.request.namespace):
+            raise
+    fallback = gw.default_namespace
+    return await _fetch(gw, rk, name, fallback, selector, field_selector, limit, continue_token), fallback
+
+
 @flux_tool(title="Get Kubernetes resources", read_only=True)
 async def get_kubernetes_resources(
     ctx: Context[Any, Any],
@@ -200,12 +216,14 @@ async def get_kubernetes_resources(
     page_key = (gw.server, gw.context, rk, name, namespace, selector, field_selector, limit, api_token, output,
                 tuple(fields or ()))
     cached = rt.pages.get(page_key) if skip else None
+    fallback: str | None = None
     events: dict[tuple[str, str], list[EventSummary]] = {}
     if cached is not None:
         page, events = cached
         items = page.items[skip:]
     else:
-        page = await _fetch(gw, rk, name, namespace, selector, field_selector, limit, api_token)
+        page, fallback = await _fetch_readable(gw, rk, name, namespace, selector, field_selector, limit, api_token)
+        namespace = namespace or fallback
         items = page.items[skip:]
         if items and output == "yaml" and find_flux_kind(rk.kind, rk.group) is not None and not paths:
             single = name if len(items) == 1 else None
@@ -223,6 +241,9 @@ async def get_kubernetes_resources(
     scope = f'namespace "{namespace}"' if namespace and rk.namespaced else (
         "all namespaces" if rk.namespaced else "cluster scope")
     header = f"# {len(items)} {rk.kind} ({rk.api_version}) in {scope}"
+    if fallback:
+        header = (f"# listing {rk.kind} in all namespaces is forbidden for this identity: showing namespace "
+                  f"{fallback}, the kubeconfig context's namespace\n{header}")
     if continue_token:
         header += " (continued page)"
     hint = (
@@ -259,7 +280,8 @@ async def get_kubernetes_resources(
             f"and continue_token={next_token!r} to read them."
         )
     if not items:
-        text = f"# no {rk.kind} ({rk.api_version}) found in {scope}" + (
+        scope_note = header.split("\n")[0] + "\n" if fallback else ""
+        text = scope_note + f"# no {rk.kind} ({rk.api_version}) found in {scope}" + (
             f" matching selector {selector!r}" if selector else "") + (
             f" and field selector {field_selector!r}" if field_selector else "")
 

@@ -141,7 +141,7 @@ async def patch_kubernetes_resource(
         )
     ns = await locate(gw, rk, name, namespace) or ""
     target = display(rk.kind, ns, name)
-    live = await gw.get(rk, name, ns or None)
+    live = await gw.get(rk, name, ns or None, managed_fields=True)
     manager = check_managed(target, live, document if isinstance(document, dict) else None, "patch", overwrite)
     patched = await gw.patch(rk, name, ns or None, document, patch_type=patch_type, dry_run=dry_run)
 

@@ -7,6 +7,7 @@ import pytest
 
 from flux_mcp.kube.discovery import ResourceKind
 from flux_mcp.kube.errors import Forbidden, Invalid
+from flux_mcp.ops.errors import OperationError
 from flux_mcp.ops.manifest_apply import CRD_SETTLE_ATTEMPTS, Document, Planned, apply_one
 from tests.unit.fake_api import FakeApi, status
 
@@ -29,9 +30,9 @@ async def test_the_apply_is_retried_while_the_new_kind_is_not_served() -> None:
     item = widget_of_a_new_crd()
     api = FakeApi().on("PATCH", WIDGET_PATH, NOT_SERVED_YET, NOT_SERVED_YET, applied(item.doc.obj))
 
-    result = await apply_one(api.gateway(), item, dry_run=False, overwrite=False)
+    result, taken = await apply_one(api.gateway(), item, dry_run=False, overwrite=False)
 
-    assert result["metadata"]["resourceVersion"] == "7"
+    assert result["metadata"]["resourceVersion"] == "7" and taken == []
     assert api.paths("PATCH") == [WIDGET_PATH] * 3
 
 
@@ -57,3 +58,51 @@ async def test_a_refusal_is_raised_at_once_even_while_the_crd_settles(
         await apply_one(api.gateway(), widget_of_a_new_crd(), dry_run=False, overwrite=False)
 
     assert api.paths("PATCH") == [WIDGET_PATH]
+
+
+CONFIG_MAP = ResourceKind("", "v1", "ConfigMap", "configmaps", namespaced=True)
+CONFIG_MAP_PATH = "/api/v1/namespaces/shop/configmaps/settings"
+
+
+def settings_map() -> Planned:
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": "shop"},
+           "data": {"mode": "red", "size": "s"}}
+    return Planned(Document(1, 1, obj), CONFIG_MAP, "shop", live=None, crd_in_manifest=False)
+
+
+# The 409 a real kube-apiserver v1.37 answers to an apply that would take fields from other managers.
+FIELD_CONFLICT = httpx2.Response(409, json={
+    "kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Conflict", "code": 409,
+    "message": 'Apply failed with 2 conflicts: conflict with "kustomize-controller" using v1: .data.mode\n'
+               'conflict with "platform-team": .data.size',
+    "details": {"name": "settings", "kind": "configmaps", "causes": [
+        {"reason": "FieldManagerConflict", "message": 'conflict with "kustomize-controller" using v1',
+         "field": ".data.mode"},
+        {"reason": "FieldManagerConflict", "message": 'conflict with "platform-team"', "field": ".data.size"},
+    ]},
+})
+
+
+async def test_a_conflict_names_each_field_and_manager_and_tells_flux_fields_apart() -> None:
+    api = FakeApi().on("PATCH", CONFIG_MAP_PATH, FIELD_CONFLICT)
+
+    with pytest.raises(OperationError) as refused:
+        await apply_one(api.gateway(), settings_map(), dry_run=False, overwrite=False)
+
+    lines = str(refused.value).splitlines()
+    assert lines[1] == ("- .data.mode is owned by kustomize-controller: Flux owns this field: change it in Git, "
+                        "or overwrite=true to take it (Flux reverts it on its next reconcile).")
+    assert lines[2] == "- .data.size is owned by platform-team: pass overwrite=true to take it from platform-team " \
+                       "(which may set it back)."
+    assert len(api.paths("PATCH")) == 1  # not retried: a conflict never heals by itself
+
+
+async def test_overwrite_forces_the_apply_only_after_a_conflict_and_says_which_fields_changed_hands() -> None:
+    item = settings_map()
+    api = FakeApi().on("PATCH", CONFIG_MAP_PATH, FIELD_CONFLICT, httpx2.Response(200, json=item.doc.obj))
+
+    _, taken = await apply_one(api.gateway(), item, dry_run=False, overwrite=True)
+
+    assert taken == [".data.mode (from kustomize-controller)", ".data.size (from platform-team)"]
+    forced = [r.url.params.get("force") for r in api.requests if r.method == "PATCH"]
+    assert forced == [None, "true"]

@@ -94,3 +94,12 @@ def _decode(raw: bytes) -> dict[str, Any]:
 def collection_path(api_version: str, plural: str, namespace: str | None) -> str:
     prefix = "/api/v1" if api_version == "v1" else f"/apis/{api_version}"
     return f"{prefix}/namespaces/{namespace}/{plural}" if namespace else f"{prefix}/{plural}"
+
+
+def delete_namespaces(api: ApiClient, *names: str, timeout: float = 60) -> None:
+    """Delete namespaces a test module created and wait until they are gone (kube-controller-manager's
+    namespace controller empties them), so tests sharing the control plane do not see their objects."""
+    for name in names:
+        api.request("DELETE", f"/api/v1/namespaces/{name}")
+    api.wait_for(f"namespaces {', '.join(names)} to be gone",
+                 lambda: all(api.get(f"/api/v1/namespaces/{name}").status == 404 for name in names), timeout=timeout)

@@ -36,11 +36,6 @@ KNOWN: list[Known] = [
     Known(r'^get_kubernetes_events |"kind": "Event"', False,
           "the real control plane writes events of its own: its ClusterIP repair loop reports the copied "
           "Services' addresses, which it did not allocate (ClusterIPNotAllocated), minutes after the copy"),
-    Known(r'^get_flux_health \{"namespace"', True,
-          "NOT YET DIAGNOSED: per namespace, the real server's answer counts the Flux-managed workloads "
-          "differently (team-api: the sandbox reports Deployment api-server CrashLoopBackOff, the real server "
-          "0 of 1 unhealthy) although the Deployment and Pod statuses read back equal; seen since the "
-          "namespace workload notes reached main"),
     Known(r"^explain_flux_api ", True,
           "the sandbox documents a schema of its own, not the Flux CRDs (issue 17 item 4, branch sandbox-valid)"),
     Known(r"^analyze_flux_resource ", False,

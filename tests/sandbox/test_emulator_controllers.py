@@ -152,7 +152,21 @@ def test_a_new_kustomization_is_reconciled_when_created(sandbox: Sandbox, api: h
     assert sandbox.wait_idle()
     late = api.get(KS.format(ns="team-data", name="late")).json()
     assert condition(late, "Ready")["reason"] == "DependencyNotReady"
-    assert late["status"]["observedGeneration"] == 1
+    # kustomize-controller moves observedGeneration only on success: -1 until the first one.
+    assert late["status"]["observedGeneration"] == -1
+
+
+def test_a_failing_kustomization_keeps_reconciling_with_retry_like_kustomize_controller(
+    sandbox: Sandbox, api: httpx2.Client
+) -> None:
+    before = api.get(KS.format(ns="team-data", name="data-infra")).json()
+    failed = request_reconcile(sandbox, api, KS.format(ns="team-data", name="data-infra"), "t-retry")
+
+    assert failed["status"]["lastHandledReconcileAt"] == "t-retry"
+    assert condition(failed, "Ready")["status"] == "False"
+    assert condition(failed, "Reconciling")["status"] == "True"
+    assert condition(failed, "Reconciling")["reason"] == "ProgressingWithRetry"
+    assert failed["status"].get("observedGeneration") == before["status"].get("observedGeneration", -1)
 
 
 def test_reconciling_is_visible_before_the_verdict() -> None:

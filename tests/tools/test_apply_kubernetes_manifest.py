@@ -28,7 +28,8 @@ async def test_apply_creates_then_leaves_an_unmanaged_object_unchanged(session: 
     manifest = config_map("mcp-apply-demo")
     _, result = await session.ok("apply_kubernetes_manifest", yaml_content=manifest)
     assert result["objects"] == [{"kind": "ConfigMap", "name": "mcp-apply-demo", "namespace": "default",
-                                  "api_version": "v1", "action": "created", "managed_by": ""}]
+                                  "api_version": "v1", "action": "created", "managed_by": "",
+                                  "taken_over": []}]
     [write] = session.writes()
     assert write.method == "PATCH" and write.query.get("fieldManager") == "fluxcd-mcp"
     created = live(sandbox, "", "ConfigMap", "default", "mcp-apply-demo")

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from mcp.server.mcpserver.exceptions import ToolError
 
+from flux_mcp.flux.timestamps import age
 from flux_mcp.ops.events import summarize_events
-from flux_mcp.ops.timestamps import age
 from flux_mcp.tools._argument_values import compile_grep
 from flux_mcp.tools._params import duration_seconds
 from flux_mcp.tools.get_kubernetes_logs import _split, selector_of

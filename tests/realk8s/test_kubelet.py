@@ -1,0 +1,46 @@
+"""A Pod on a Node whose kubelet does not exist: the real API server answers pods/log with HTTP 500
+("no preferred addresses found; known addresses: []"). That is the node's kubelet being unreachable,
+not the API server being down: one retry at most, and the node and its Ready condition named."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.realk8s.api import delete_namespaces
+from tests.realk8s.cluster import RealCluster
+from tests.realk8s.tools import Tools
+
+NAMESPACE = "kubelet-gone"
+NODE = "worker-without-kubelet"
+
+
+@pytest.fixture(scope="module")
+def tools(real_cluster: RealCluster) -> Iterator[Tools]:
+    admin = real_cluster.api("admin")
+    admin.create("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}})
+    node = admin.create("/api/v1/nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": NODE}})
+    # What the node lifecycle controller writes when a kubelet stops posting status.
+    node["status"] = {"conditions": [{
+        "type": "Ready", "status": "Unknown", "reason": "NodeStatusUnknown",
+        "message": "Kubelet stopped posting node status.", "lastHeartbeatTime": "2026-12-01T09:00:00Z",
+        "lastTransitionTime": "2026-12-01T09:01:00Z"}]}
+    admin.must("PUT", f"/api/v1/nodes/{NODE}/status", node)
+    admin.create(f"/api/v1/namespaces/{NAMESPACE}/pods", {
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": NAMESPACE},
+        "spec": {"nodeName": NODE, "containers": [{"name": "app", "image": "registry.example/app:1"}]}})
+    yield Tools(real_cluster.kubeconfig)
+    # No kubelet confirms a graceful pod deletion: delete it at once, as `kubectl delete --force` does.
+    admin.request("DELETE", f"/api/v1/namespaces/{NAMESPACE}/pods/web", query={"gracePeriodSeconds": "0"})
+    delete_namespaces(admin, NAMESPACE)
+    admin.request("DELETE", f"/api/v1/nodes/{NODE}")
+
+
+async def test_logs_of_a_pod_on_a_node_without_kubelet_name_the_node_and_its_ready_condition(tools: Tools) -> None:
+    answer = await tools.call("get_kubernetes_logs", name="web", namespace=NAMESPACE)
+    assert f"the kubelet on node {NODE} is unreachable" in answer.text, answer.text
+    assert "Ready=Unknown NodeStatusUnknown" in answer.text and "Kubelet stopped posting" in answer.text
+    assert "no preferred addresses found" in answer.text
+    assert "2 attempts" in answer.text  # one retry, not the API server's four
+    assert "Kubernetes API" not in answer.text and "retry later" not in answer.text
