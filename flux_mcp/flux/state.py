@@ -29,7 +29,7 @@ from datetime import datetime
 from typing import Any, Final, Literal
 
 from flux_mcp.flux.refs import ObjectKey, helm_chart_key
-from flux_mcp.flux.status import ObjectStatus, artifact_revision, conditions_of, evaluate_status
+from flux_mcp.flux.status import ObjectStatus, artifact_field, artifact_revision, conditions_of, evaluate_status
 from flux_mcp.flux.timestamps import age, parse_time
 
 SEVERITY: Final[dict[str, int]] = {
@@ -121,9 +121,7 @@ class Drift:
 
 
 def artifact_time(obj: Mapping[str, Any] | None) -> str:
-    status = obj.get("status") if obj is not None else None
-    artifact = status.get("artifact") if isinstance(status, Mapping) else None
-    return str(artifact.get("lastUpdateTime") or "") if isinstance(artifact, Mapping) else ""
+    return artifact_field(obj, "lastUpdateTime")
 
 
 def applied_revision(obj: Mapping[str, Any]) -> str:

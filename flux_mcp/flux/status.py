@@ -91,11 +91,16 @@ def is_suspended(obj: dict[str, Any], kind: FluxKind | None = None) -> bool:
     return isinstance(spec, dict) and spec.get("suspend") is True
 
 
-def artifact_revision(obj: Mapping[str, Any] | None) -> str:
-    """The revision of a source's artifact, or "" when it has none."""
+def artifact_field(obj: Mapping[str, Any] | None, name: str) -> str:
+    """One field of a source's `status.artifact` as text, or "" when there is none."""
     status = obj.get("status") if obj is not None else None
     artifact = status.get("artifact") if isinstance(status, Mapping) else None
-    return str(artifact.get("revision") or "") if isinstance(artifact, Mapping) else ""
+    return str(artifact.get(name) or "") if isinstance(artifact, Mapping) else ""
+
+
+def artifact_revision(obj: Mapping[str, Any] | None) -> str:
+    """The revision of a source's artifact, or "" when it has none."""
+    return artifact_field(obj, "revision")
 
 
 def revision_of(obj: dict[str, Any]) -> str:

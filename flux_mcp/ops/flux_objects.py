@@ -148,33 +148,13 @@ async def readable_flux_objects(
     installed = await installed_flux_kinds(gw)
     results = await asyncio.gather(*(gw.list_all(rk) for _, rk in installed), return_exceptions=True)
     listing = FluxListing({})
-    refused: list[tuple[FluxKind, ResourceKind]] = []
-    for (fk, rk), result in zip(installed, results, strict=True):
-        if isinstance(result, Forbidden) and rk.namespaced:
-            refused.append((fk, rk))
-        elif isinstance(result, Forbidden):
-            listing.forbidden += (rk,)
-        elif isinstance(result, KubeError):
-            listing.failed[fk.kind] = describe(result)
-        elif isinstance(result, BaseException):
-            raise result
-        else:
-            listing.objects[fk.kind] = result
+    refused = _sort_results(listing, installed, results, describe, retry_namespaced=True)
     if not refused:
         return listing
     scope = namespace or gw.default_namespace
     listing.scope = scope
     retried = await asyncio.gather(*(gw.list_all(rk, scope) for _, rk in refused), return_exceptions=True)
-    for (fk, rk), result in zip(refused, retried, strict=True):
-        if isinstance(result, Forbidden):
-            listing.forbidden += (rk,)
-        elif isinstance(result, KubeError):
-            listing.failed[fk.kind] = describe(result)
-        elif isinstance(result, BaseException):
-            raise result
-        else:
-            listing.objects[fk.kind] = result
-            listing.narrowed += (fk.kind,)
+    _sort_results(listing, refused, retried, describe, retry_namespaced=False)
     if installed and not listing.objects and not listing.failed:
         raise NoFluxAccess(await no_access_message(gw, [rk for _, rk in installed], scope))
     return listing
@@ -196,3 +176,26 @@ async def no_access_message(gw: KubeGateway, kinds: list[ResourceKind], namespac
         f"namespace {namespace}. Grant it read access with a ClusterRole (or a Role in the namespaces it "
         f"should see, then name one with `namespace`) holding this rule:\n{read_rule(kinds)}"
     )
+
+
+def _sort_results(
+    listing: FluxListing, kinds: list[tuple[FluxKind, ResourceKind]], results: list[Any],
+    describe: Callable[[KubeError], str], *, retry_namespaced: bool,
+) -> list[tuple[FluxKind, ResourceKind]]:
+    """File each list result into `listing`; return the namespaced kinds refused cluster-wide when
+    `retry_namespaced` (to be listed again in one namespace). A second pass marks its lists as narrowed."""
+    refused: list[tuple[FluxKind, ResourceKind]] = []
+    for (fk, rk), result in zip(kinds, results, strict=True):
+        if isinstance(result, Forbidden) and retry_namespaced and rk.namespaced:
+            refused.append((fk, rk))
+        elif isinstance(result, Forbidden):
+            listing.forbidden += (rk,)
+        elif isinstance(result, KubeError):
+            listing.failed[fk.kind] = describe(result)
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            listing.objects[fk.kind] = result
+            if not retry_namespaced:
+                listing.narrowed += (fk.kind,)
+    return refused
