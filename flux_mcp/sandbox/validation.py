@@ -124,22 +124,21 @@ def _not_supported(path: str, value: Any, supported: Iterable[str]) -> FieldErro
                       f"supported values: {listed}")
 
 
-def dns_label_errors(path: str, value: str) -> list[FieldError]:
+def _dns_name_errors(path: str, value: str, limit: int, pattern: re.Pattern[str], message: str) -> list[FieldError]:
     out = []
-    if len(value) > 63:
-        out.append(_invalid(path, value, "must be no more than 63 characters"))
-    if not _DNS1123_LABEL.fullmatch(value):
-        out.append(_invalid(path, value, _LABEL_MSG))
+    if len(value) > limit:
+        out.append(_invalid(path, value, f"must be no more than {limit} characters"))
+    if not pattern.fullmatch(value):
+        out.append(_invalid(path, value, message))
     return out
+
+
+def dns_label_errors(path: str, value: str) -> list[FieldError]:
+    return _dns_name_errors(path, value, 63, _DNS1123_LABEL, _LABEL_MSG)
 
 
 def dns_subdomain_errors(path: str, value: str) -> list[FieldError]:
-    out = []
-    if len(value) > 253:
-        out.append(_invalid(path, value, "must be no more than 253 characters"))
-    if not _DNS1123_SUBDOMAIN.fullmatch(value):
-        out.append(_invalid(path, value, _SUBDOMAIN_MSG))
-    return out
+    return _dns_name_errors(path, value, 253, _DNS1123_SUBDOMAIN, _SUBDOMAIN_MSG)
 
 
 def _qualified_name_errors(path: str, key: str) -> list[FieldError]:
