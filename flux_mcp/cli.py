@@ -105,8 +105,9 @@ def serve(settings: Settings) -> int:
     # collection (a 5,000-object health check allocates enough to trigger many).
     gc.disable()
     try:
-        from flux_mcp.server import build_server
+        from flux_mcp.server import build_server, start_warm_up
 
+        start_warm_up()
         with cluster_for(settings) as kubeconfig:
             server = build_server(settings, kubeconfig=kubeconfig)
             gc.enable()

@@ -7,12 +7,11 @@ the compact, closed schemas.
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import logging
 import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 from mcp.server.mcpserver import Context, MCPServer
@@ -78,13 +77,16 @@ def instructions(tool_names: set[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-# Cluster access (lightkube, httpx2, httpcore2, h2, ...) is imported on the first tool call, not at
-# start-up: the first tools/list answer does not need it. Once that answer is out the process is
-# idle until the first question, so a background thread imports it then and the first call does
-# not pay for it. Imports only: nothing touches the cluster before a tool asks. The short delay
-# keeps the thread off the CPU while the client is still reading that answer.
-WARM_UP_MODULES = ("flux_mcp.kube.access", "flux_mcp.kube.gateway", "httpcore2", "flux_mcp.ops.diff")
-WARM_UP_DELAY_SECONDS = 0.25
+# Cluster access (lightkube, httpx2, httpcore2, h2, ...) is not needed for the first tools/list
+# answer, but every first tool call needs it (~60 ms of imports). `serve` starts this thread as soon
+# as the SDK is imported, so those imports overlap building the server and the handshake instead of
+# landing on the first call; an in-process server starts it on its first tools/list. Imports only:
+# nothing reads the kubeconfig or touches the cluster before a tool asks.
+WARM_UP_MODULES = (
+    "flux_mcp.kube.access", "flux_mcp.kube.gateway", "httpcore2", "httpcore2._backends.anyio", "anyio.streams.tls",
+    "flux_mcp.ops.diff",
+)
+_warm_up_started = threading.Event()
 
 
 def _warm_up() -> None:
@@ -95,14 +97,37 @@ def _warm_up() -> None:
             log.debug("warm-up import of %s failed", name, exc_info=True)
 
 
+def start_warm_up() -> None:
+    """Import cluster access in a background thread, once per process."""
+    if _warm_up_started.is_set():
+        return
+    _warm_up_started.set()
+    threading.Thread(target=_warm_up, name="fluxcd-mcp-warm-up", daemon=True).start()
+
+
+@contextmanager
+def _sdk_logging_left_alone() -> Iterator[None]:
+    """MCPServer.__init__ calls the SDK's configure_logging(), which imports rich (~16 ms of start-up)
+    to build a handler that logging.basicConfig drops whenever logging is configured already, and
+    the CLI configures it first (stderr, the redaction filter). Without this, an in-process server
+    would get an unredacted RichHandler on the root logger. Pinned by tests/unit/test_server_build.py."""
+    module: Any = importlib.import_module("mcp.server.mcpserver.server")
+    original = module.configure_logging
+    module.configure_logging = lambda *args, **kwargs: None
+    try:
+        yield
+    finally:
+        module.configure_logging = original
+
+
 class FluxMCPServer(MCPServer[Any]):
     """An MCPServer that carries the runtime its tools share and applies the argument contract."""
 
     def __init__(self, runtime: Runtime, specs: list[ToolSpec], **kwargs: Any) -> None:
-        super().__init__(lifespan=_connection_lifespan, **kwargs)
+        with _sdk_logging_left_alone():
+            super().__init__(lifespan=_connection_lifespan, **kwargs)
         self.runtime = runtime
         self.open_connections = 0
-        self._warmed = False
         self.specs = {spec.name: spec for spec in specs}
         for spec in specs:
             self.add_tool(
@@ -111,10 +136,7 @@ class FluxMCPServer(MCPServer[Any]):
             )
 
     async def list_tools(self) -> list[MCPTool]:
-        if not self._warmed:
-            self._warmed = True
-            thread = threading.Thread(target=_warm_up, name="fluxcd-mcp-warm-up", daemon=True)
-            asyncio.get_running_loop().call_later(WARM_UP_DELAY_SECONDS, thread.start)
+        start_warm_up()
         published = []
         for tool in await super().list_tools():
             spec = self.specs.get(tool.name)

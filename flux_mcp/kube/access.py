@@ -26,6 +26,11 @@ from flux_mcp.kube.lightkube_internals import add_headers
 from flux_mcp.kube.retry import RetryPolicy
 from flux_mcp.settings import Settings
 
+try:  # libyaml's loader reads a kubeconfig in well under a millisecond, PyYAML's own in several
+    from yaml import CSafeLoader as _KubeconfigLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _KubeconfigLoader  # type: ignore[assignment]
+
 IN_CLUSTER_CONTEXT = "in-cluster"
 DEFAULT_KUBECONFIG = "~/.kube/config"
 
@@ -93,7 +98,7 @@ def merge_kubeconfigs(paths: list[Path]) -> dict[str, Any]:
             continue
         found.append(path)
         try:
-            document = yaml.safe_load(path.read_text()) or {}
+            document = yaml.load(path.read_text(), Loader=_KubeconfigLoader) or {}
         except OSError as exc:
             raise ConfigError(f"cannot read kubeconfig {path}: {exc}") from exc
         except yaml.YAMLError as exc:

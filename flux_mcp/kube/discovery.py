@@ -1,9 +1,15 @@
 """Discovery: which kinds this cluster serves, and how to address them.
 
 Resolves what a user types (a kind, a plural, a short name, `kind.group`, any case) to the
-group, version, plural and scope of a resource, from the API server's discovery documents
-(/api/v1 and the preferred version of every group under /apis). Versions are never hard-coded:
-an `apiVersion` argument pins one, otherwise the cluster's preferred version is used.
+group, version, plural and scope of a resource, from the API server's discovery documents.
+Versions are never hard-coded: an `apiVersion` argument pins one, otherwise the cluster's
+preferred version is used.
+
+Two ways to read them. Aggregated discovery (apidiscovery.k8s.io/v2, GA in Kubernetes 1.30):
+/api and /apis, asked for as APIGroupDiscoveryList, hold every group, version and resource, so
+the whole snapshot is two requests sent together. A server that does not serve it answers /apis
+with the plain APIGroupList, kept for the per-group path: /api/v1 and one APIResourceList per
+group version, the first call of a session reading only the group it names.
 """
 
 from __future__ import annotations
@@ -21,7 +27,11 @@ from flux_mcp.kube.errors import KindNotServed, KubeError
 
 log = logging.getLogger("flux_mcp.kube")
 
-FetchJson = Callable[[str], Awaitable[dict[str, Any]]]
+FetchJson = Callable[[str, str | None], Awaitable[dict[str, Any]]]
+"""GET a discovery path with this Accept header (None: plain JSON), as a JSON object."""
+
+AGGREGATED_ACCEPT = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"
+"""Asks for aggregated discovery; a server without it answers the plain document instead."""
 
 REFRESH_AFTER_SECONDS = 30.0
 """A cache miss refreshes discovery when it is older than this (a CRD may have been installed)."""
@@ -102,6 +112,57 @@ def parse_group_list(document: dict[str, Any]) -> list[ApiGroup]:
     return groups
 
 
+def is_aggregated(document: dict[str, Any]) -> bool:
+    return document.get("kind") == "APIGroupDiscoveryList" and document.get("apiVersion") == "apidiscovery.k8s.io/v2"
+
+
+@dataclass
+class GroupDiscovery:
+    """What one APIGroupDiscoveryList says: groups with their versions (preferred first), the kinds of
+    each group version, and the group versions whose aggregated API server did not answer."""
+
+    groups: list[ApiGroup]
+    kinds: dict[tuple[str, str], list[ResourceKind]]
+    stale: dict[str, str]
+
+
+def parse_group_discovery(document: dict[str, Any]) -> GroupDiscovery:
+    """An aggregated discovery document (/api or /apis as APIGroupDiscoveryList). Subresources are
+    nested inside their resource there, so every entry is a kind."""
+    found = GroupDiscovery([], {}, {})
+    for item in document.get("items") or []:
+        group = str((item.get("metadata") or {}).get("name") or "")
+        versions: list[str] = []
+        for entry in item.get("versions") or []:
+            version = str(entry.get("version") or "")
+            if not version:
+                continue
+            versions.append(version)
+            if entry.get("freshness") == "Stale":
+                # The aggregated API server behind it (metrics-server down is the classic) did not answer.
+                found.stale[f"{group}/{version}"] = (f"discovery of {group or 'core'}/{version} is stale: the API "
+                                                     "server behind it did not answer")
+                found.kinds[(group, version)] = []
+                continue
+            kinds = []
+            for resource in entry.get("resources") or []:
+                plural = str(resource.get("resource") or "")
+                kind = (resource.get("responseKind") or {}).get("kind")
+                if not plural or not kind:
+                    continue
+                kinds.append(ResourceKind(
+                    group=group, version=version, kind=str(kind), plural=plural,
+                    namespaced=resource.get("scope") == "Namespaced",
+                    verbs=tuple(str(v) for v in resource.get("verbs") or ()),
+                    short_names=tuple(str(n) for n in resource.get("shortNames") or ()),
+                    categories=tuple(str(c) for c in resource.get("categories") or ()),
+                ))
+            found.kinds[(group, version)] = kinds
+        if versions:
+            found.groups.append(ApiGroup(group, versions[0], tuple(versions)))
+    return found
+
+
 def _index(kinds: list[ResourceKind]) -> dict[str, list[ResourceKind]]:
     index: dict[str, list[ResourceKind]] = {}
     for rk in kinds:
@@ -113,8 +174,12 @@ def _index(kinds: list[ResourceKind]) -> dict[str, list[ResourceKind]]:
 class DiscoveryCache:
     """The discovery documents of one cluster, fetched on first use and cached."""
 
-    def __init__(self, fetch: FetchJson) -> None:
+    def __init__(self, fetch: FetchJson, *, aggregated: bool = True) -> None:
         self._fetch = fetch
+        self._aggregated = aggregated
+        """Try aggregated discovery first; False reads the per-group documents only."""
+        self._legacy = not aggregated
+        """The server answered /apis without aggregated discovery: the per-group path from then on."""
         self._snapshot: _Snapshot | None = None
         self._pinned: dict[str, list[ResourceKind]] = {}
         self._documents: dict[str, dict[str, Any]] = {}
@@ -124,10 +189,14 @@ class DiscoveryCache:
         """One discovery document, fetched at most once per snapshot (the Flux-kind shortcut and the
         full load share them)."""
         if path not in self._documents:
-            self._documents[path] = await self._fetch(path)
+            self._documents[path] = await self._fetch(path, None)
         return self._documents[path]
 
     async def _load(self) -> _Snapshot:
+        if not self._legacy:
+            aggregated = await self._load_aggregated()
+            if aggregated is not None:
+                return aggregated
         core, group_list = await asyncio.gather(self._document("/api/v1"), self._document("/apis"))
         groups = [ApiGroup("", "v1", ("v1",)), *parse_group_list(group_list)]
         unavailable: dict[str, str] = {}
@@ -147,15 +216,46 @@ class DiscoveryCache:
         ordered = [(g.name, v) for g in groups[1:] for v in (g.preferred_version, *g.versions)]
         ordered = list(dict.fromkeys(ordered))
         per_version = await asyncio.gather(*(version_kinds(g, v) for g, v in ordered))
-        kinds = parse_resource_list(core)
+        return self._assemble(groups, parse_resource_list(core), dict(zip(ordered, per_version, strict=True)),
+                              unavailable)
+
+    async def _load_aggregated(self) -> _Snapshot | None:
+        """The whole snapshot from /api and /apis as APIGroupDiscoveryList, sent together; None when
+        the server does not serve aggregated discovery (its plain /apis answer is kept for later)."""
+        answers = await asyncio.gather(self._fetch("/api", AGGREGATED_ACCEPT), self._fetch("/apis", AGGREGATED_ACCEPT),
+                                       return_exceptions=True)
+        core, group_list = answers
+        for answer in answers:
+            if isinstance(answer, BaseException):
+                raise answer  # the API failure of /api or /apis, as the per-group path would meet it too
+        assert isinstance(core, dict) and isinstance(group_list, dict)
+        if not is_aggregated(group_list):
+            self._legacy = True
+            self._documents["/apis"] = group_list
+            return None
+        if not is_aggregated(core):  # pragma: no cover - servers serve both documents or neither
+            self._legacy = True
+            return None
+        core_found, found = parse_group_discovery(core), parse_group_discovery(group_list)
+        core_kinds = core_found.kinds.get(("", "v1"), [])
+        self._pinned["/v1"] = core_kinds
+        groups = [ApiGroup("", "v1", ("v1",)), *(g for g in found.groups if g.name)]
+        return self._assemble(groups, core_kinds, found.kinds, {**core_found.stale, **found.stale})
+
+    def _assemble(self, groups: list[ApiGroup], core: list[ResourceKind],
+                  per_version: dict[tuple[str, str], list[ResourceKind]], unavailable: dict[str, str]) -> _Snapshot:
+        """One snapshot from the kinds of every group version, however they were read."""
+        kinds = list(core)
         seen: set[tuple[str, str]] = set()
-        for (group, version), chunk in zip(ordered, per_version, strict=True):
-            self._pinned[f"{group}/{version}"] = chunk
-            for rk in chunk:
-                # Each kind at the first version that serves it, the preferred one when it does.
-                if (group, rk.kind) not in seen:
-                    seen.add((group, rk.kind))
-                    kinds.append(rk)
+        for group in groups[1:]:
+            for version in dict.fromkeys((group.preferred_version, *group.versions)):
+                chunk = per_version.get((group.name, version), [])
+                self._pinned[f"{group.name}/{version}"] = chunk
+                for rk in chunk:
+                    # Each kind at the first version that serves it, the preferred one when it does.
+                    if (group.name, rk.kind) not in seen:
+                        seen.add((group.name, rk.kind))
+                        kinds.append(rk)
         return _Snapshot(groups, kinds, _index(kinds), unavailable, time.monotonic())
 
     async def snapshot(self, refresh: bool = False) -> _Snapshot:
@@ -180,7 +280,7 @@ class DiscoveryCache:
         key = f"{group}/{version}"
         if key not in self._pinned:
             path = f"/api/{version}" if not group else f"/apis/{group}/{version}"
-            self._pinned[key] = parse_resource_list(await self._fetch(path))
+            self._pinned[key] = parse_resource_list(await self._fetch(path, None))
         return self._pinned[key]
 
     async def _flux_kind(self, name: str) -> ResourceKind | None:
@@ -221,8 +321,19 @@ class DiscoveryCache:
             return None
         return next((rk for rk in core if wanted in rk.names), None)
 
+    async def _aggregated_first(self) -> None:
+        """Before anything is cached, try the two-request aggregated snapshot once."""
+        if self._snapshot is not None or self._legacy:
+            return
+        async with self._lock:
+            if self._snapshot is None and not self._legacy:
+                # None when not served: the per-group path from now on. A failure is raised, and the
+                # next call tries again.
+                self._snapshot = await self._load_aggregated()
+
     async def resolve(self, name: str, api_version: str | None = None) -> ResourceKind:
         """The resource a user means by `name` (kind, plural, short name, `kind.group`; any case)."""
+        await self._aggregated_first()
         if self._snapshot is None and api_version in (None, "v1"):
             shortcut = (await self._flux_kind(name) if api_version is None else None) or await self._core_kind(name)
             if shortcut is not None:

@@ -152,7 +152,10 @@ def _request_from_path(path: str, verb: str) -> ApiRequest:
 class KubeGateway:
     """One cluster, one identity. Safe to use concurrently from one event loop."""
 
-    def __init__(self, client: AsyncClient, *, context: str, policy: RetryPolicy | None = None) -> None:
+    def __init__(
+        self, client: AsyncClient, *, context: str, policy: RetryPolicy | None = None,
+        aggregated_discovery: bool = True,
+    ) -> None:
         self.client = client
         self._lk: Any = client
         self.context = context
@@ -162,7 +165,8 @@ class KubeGateway:
         # Per-page lists, previous-container logs, raw GETs and deletes with their Status body go
         # through lightkube's own authenticated httpx2 client (see kube.lightkube_internals).
         self._http: httpx2.AsyncClient = http_client(client)
-        self._discovery = DiscoveryCache(self._fetch_discovery)
+        # aggregated_discovery=False reads the per-group documents only (tests hold both paths to one answer).
+        self._discovery = DiscoveryCache(self._fetch_discovery, aggregated=aggregated_discovery)
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -179,14 +183,15 @@ class KubeGateway:
     async def _call(self, request: ApiRequest, fn: Callable[[], Awaitable[T]], *, idempotent: bool = True) -> T:
         return await self.policy.call(fn, request, idempotent=idempotent)
 
-    async def _get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        response = await self._http.get(path, params={k: v for k, v in (params or {}).items() if v is not None})
+    async def _get_json(self, path: str, params: dict[str, Any] | None = None, accept: str | None = None) -> Any:
+        response = await self._http.get(path, params={k: v for k, v in (params or {}).items() if v is not None},
+                                        headers={"Accept": accept} if accept else None)
         response.raise_for_status()
         return msgspec.json.decode(response.content)
 
-    async def _fetch_discovery(self, path: str) -> dict[str, Any]:
+    async def _fetch_discovery(self, path: str, accept: str | None) -> dict[str, Any]:
         request = ApiRequest(verb="get", resource=path, server=self.server)
-        document = await self._call(request, lambda: self._get_json(path))
+        document = await self._call(request, lambda: self._get_json(path, accept=accept))
         return document if isinstance(document, dict) else {}
 
     def _namespace(self, rk: ResourceKind, namespace: str | None) -> str | None:

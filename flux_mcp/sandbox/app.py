@@ -86,6 +86,19 @@ class ApiPath:
     subresource: str
 
 
+AGGREGATED_DISCOVERY = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+
+
+def _wants_aggregated_discovery(accept: str) -> bool:
+    """Whether an Accept header offers aggregated discovery v2 (client-go and kubectl send it first)."""
+    for offer in accept.split(","):
+        params = {k.strip(): v.strip() for k, _, v in (p.partition("=") for p in offer.split(";")[1:])}
+        if (params.get("g"), params.get("v"), params.get("as")) == ("apidiscovery.k8s.io", "v2",
+                                                                   "APIGroupDiscoveryList"):
+            return True
+    return False
+
+
 def _json(obj: Any, status: int = 200, warnings: list[str] | None = None) -> Response:
     response = Response(json.dumps(obj, separators=(",", ":")), status_code=status, media_type=JSON)
     for warning in dict.fromkeys(warnings or ()):
@@ -183,7 +196,7 @@ class SandboxApp:
             if parse_error is not None:
                 raise parse_error
             if api is None:
-                return self._non_resource(path)
+                return self._non_resource(path, request.headers.get("accept", ""))
             return await self._resource(request, method, query, api)
         except StatusError as exc:
             return _status_response(exc)
@@ -266,8 +279,11 @@ class SandboxApp:
 
     # --- non-resource endpoints ------------------------------------------------------------------
 
-    def _non_resource(self, path: str) -> Response:
+    def _non_resource(self, path: str, accept: str = "") -> Response:
         catalog = self.state.catalog
+        if path in ("/api", "/apis") and _wants_aggregated_discovery(accept):
+            return Response(json.dumps(catalog.aggregated_discovery(core=path == "/api"), separators=(",", ":")),
+                            media_type=AGGREGATED_DISCOVERY)
         if path == "/version":
             return _json(self.state.server_version)
         if path in ("/healthz", "/livez", "/readyz"):

@@ -141,8 +141,9 @@ OPERATOR_TYPES: tuple[ResourceType, ...] = (
 _WORKLOAD = ("status", "scale")
 
 CORE_TYPES: tuple[ResourceType, ...] = (
+    # A real API server has no deletecollection for namespaces (each one is finalized on its own).
     _core("Namespace", "namespaces", namespaced=False, short_names=("ns",), subresources=("status",),
-          has_generation=False),
+          has_generation=False, verbs=tuple(v for v in ALL_VERBS if v != "deletecollection")),
     _core("Node", "nodes", namespaced=False, short_names=("no",), subresources=("status",),
           has_generation=False),
     _core("Pod", "pods", short_names=("po",), subresources=("status", "log"), categories=("all",),
@@ -165,7 +166,8 @@ CORE_TYPES: tuple[ResourceType, ...] = (
     ResourceType("batch", "v1", "CronJob", "cronjobs", short_names=("cj",), subresources=("status",),
                  categories=("all",)),
     ResourceType("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions",
-                 namespaced=False, short_names=("crd", "crds"), subresources=("status",)),
+                 namespaced=False, short_names=("crd", "crds"), subresources=("status",),
+                 categories=("api-extensions",)),
     ResourceType("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews",
                  namespaced=False, verbs=("create",), virtual=True, has_generation=False),
 )
@@ -274,6 +276,51 @@ class Catalog:
             "groupVersion": f"{group}/{version}" if group else version,
             "resources": resources,
         }
+
+    def aggregated_discovery(self, core: bool) -> dict[str, Any]:
+        """/api (core=True) or /apis as an APIGroupDiscoveryList (apidiscovery.k8s.io/v2), in the shape
+        kube-apiserver 1.37 writes it: versions preferred first, subresources nested in their resource,
+        responseKind's group and version empty for built-in groups and filled for custom resources."""
+        items = []
+        for group, versions in self.group_versions().items():
+            if bool(group) == core:
+                continue
+            entries = []
+            for version in versions:
+                resources = [self._aggregated_resource(t) for t in self.types
+                             if t.group == group and t.version == version]
+                entry: dict[str, Any] = {"version": version, "resources": resources}
+                if any(t.crd for t in self.types if t.group == group):
+                    entry["freshness"] = "Current"
+                entries.append(entry)
+            items.append({"metadata": {"name": group} if group else {}, "versions": entries})
+        return {"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": {},
+                "items": items}
+
+    @staticmethod
+    def _aggregated_resource(t: ResourceType) -> dict[str, Any]:
+        def kind_of(kind: str) -> dict[str, str]:
+            return {"group": t.group if t.crd else "", "version": t.version if t.crd else "", "kind": kind}
+
+        entry: dict[str, Any] = {
+            "resource": t.plural, "responseKind": kind_of(t.kind),
+            "scope": "Namespaced" if t.namespaced else "Cluster",
+            "singularResource": t.singular if not t.virtual or t.group != "metrics.k8s.io" else "",
+            "verbs": list(t.verbs),
+        }
+        if t.short_names:
+            entry["shortNames"] = list(t.short_names)
+        if t.categories:
+            entry["categories"] = list(t.categories)
+        subresources = []
+        for sub in t.subresources:
+            sub_kind, sub_verbs = _SUBRESOURCE_SHAPES[sub]
+            response = ({"group": "autoscaling", "version": "v1", "kind": "Scale"} if sub == "scale"
+                        else kind_of(sub_kind or t.kind))
+            subresources.append({"subresource": sub, "responseKind": response, "verbs": list(sub_verbs)})
+        if subresources:
+            entry["subresources"] = subresources
+        return entry
 
     def crd_object(self, t: ResourceType, created: str, uid: str) -> dict[str, Any]:
         """A CustomResourceDefinition as the API server returns it."""

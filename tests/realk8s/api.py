@@ -41,7 +41,7 @@ class ApiClient:
         self._opener = urllib.request.build_opener(*handlers)
 
     def request(self, method: str, path: str, body: Any = None, content_type: str = "application/json",
-                query: dict[str, str] | None = None, timeout: float = 30) -> Response:
+                query: dict[str, str] | None = None, timeout: float = 30, accept: str = "application/json") -> Response:
         url = self.server + path
         if query:
             url += ("&" if "?" in url else "?") + urllib.parse.urlencode(query)
@@ -50,7 +50,7 @@ class ApiClient:
             data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
         req = urllib.request.Request(url, data=data, method=method)
         req.add_header("Authorization", f"Bearer {self.token}")
-        req.add_header("Accept", "application/json")
+        req.add_header("Accept", accept)
         if data is not None:
             req.add_header("Content-Type", content_type)
         try:

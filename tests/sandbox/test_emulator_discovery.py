@@ -116,3 +116,34 @@ def test_the_kubeconfig_is_private_and_has_both_contexts(sandbox: Sandbox, sandb
     contexts = {c["name"]: c["context"]["namespace"] for c in config["contexts"]}
     assert contexts == {"sandbox": "flux-system", "sandbox-alt": "default"}
     assert config["clusters"][0]["cluster"]["server"] == sandbox.url
+
+
+async def _snapshot(sandbox: Sandbox, aggregated: bool) -> tuple[object, object]:
+    from flux_mcp.kube.gateway import KubeGateway
+
+    gateway = KubeGateway(lightkube_client(sandbox), context="sandbox", aggregated_discovery=aggregated)
+    try:
+        return await gateway.discovery(), await gateway.api_groups()
+    finally:
+        await gateway.close()
+
+
+@pytest.mark.parametrize("fixture", ["sandbox", "sandbox_plain"])
+async def test_aggregated_discovery_serves_the_kinds_of_the_group_documents(
+    fixture: str, request: pytest.FixtureRequest
+) -> None:
+    sandbox: Sandbox = request.getfixturevalue(fixture)
+
+    assert await _snapshot(sandbox, aggregated=True) == await _snapshot(sandbox, aggregated=False)
+
+
+def test_aggregated_discovery_is_served_only_when_asked_for(sandbox: Sandbox) -> None:
+    from flux_mcp.kube.discovery import AGGREGATED_ACCEPT
+
+    with httpx2.Client(base_url=sandbox.url) as api:
+        plain = api.get("/apis").json()
+        aggregated = api.get("/apis", headers={"Accept": AGGREGATED_ACCEPT})
+
+    assert plain["kind"] == "APIGroupList"
+    assert aggregated.headers["content-type"].endswith("as=APIGroupDiscoveryList")
+    assert {item["metadata"]["name"] for item in aggregated.json()["items"]} == {g["name"] for g in plain["groups"]}

@@ -58,6 +58,10 @@ class FakeApi:
     routes: dict[tuple[str, str], list[Reply]] = field(default_factory=dict)
     requests: list[httpx2.Request] = field(default_factory=list)
     groups: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=lambda: dict(GROUPS))
+    aggregated: bool = False
+    """Serve /api and /apis as APIGroupDiscoveryList when asked (Kubernetes 1.30+); else the plain documents."""
+    stale: set[str] = field(default_factory=set)
+    """group/version entries the aggregated documents mark Stale (their aggregated API server is down)."""
 
     def __post_init__(self) -> None:
         self.on("GET", "/api/v1", httpx2.Response(200, json={"groupVersion": "v1", "resources": CORE_RESOURCES}))
@@ -67,7 +71,25 @@ class FakeApi:
         self.routes[(method, path)] = list(replies)
         return self
 
-    def _discovery(self, path: str) -> httpx2.Response | None:
+    def _aggregated(self, path: str) -> httpx2.Response | None:
+        if path == "/api":
+            items = [_group_discovery("", {"v1": CORE_RESOURCES}, self.stale)]
+        elif path == "/apis":
+            items = [_group_discovery(g, versions, self.stale) for g, versions in self.groups.items()]
+        else:
+            return None
+        return httpx2.Response(200, json={"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2",
+                                          "metadata": {}, "items": items},
+                               headers={"Content-Type": "application/json;g=apidiscovery.k8s.io;v=v2;"
+                                                        "as=APIGroupDiscoveryList"})
+
+    def _discovery(self, path: str, accept: str = "") -> httpx2.Response | None:
+        if self.aggregated and "as=APIGroupDiscoveryList" in accept:
+            found = self._aggregated(path)
+            if found is not None:
+                return found
+        if path == "/api":
+            return httpx2.Response(200, json={"kind": "APIVersions", "versions": ["v1"]})
         if path == "/apis":
             return httpx2.Response(200, json={"groups": [
                 {"name": g, "versions": [{"groupVersion": f"{g}/{v}", "version": v} for v in versions],
@@ -87,7 +109,8 @@ class FakeApi:
         if replies:
             reply = replies.pop(0) if len(replies) > 1 else replies[0]
             return reply(request) if callable(reply) else reply
-        found = self._discovery(request.url.path) if request.method == "GET" else None
+        accept = request.headers.get("Accept", "")
+        found = self._discovery(request.url.path, accept) if request.method == "GET" else None
         return found or status(404, f"the server could not find the requested resource ({request.url.path})",
                                "NotFound")
 
@@ -99,6 +122,28 @@ class FakeApi:
                                      namespace=namespace)
         client = AsyncClient(config, transport=httpx2.MockTransport(self.handle))
         return KubeGateway(client, context="unit", policy=policy)
+
+
+def _group_discovery(group: str, versions: dict[str, list[dict[str, Any]]], stale: set[str]) -> dict[str, Any]:
+    """One APIGroupDiscovery entry, from the same resource entries the plain documents list."""
+    entries = []
+    for version, resources in versions.items():
+        tops: dict[str, dict[str, Any]] = {}
+        for entry in resources:
+            plural, _, sub = str(entry["name"]).partition("/")
+            if sub:
+                tops[plural].setdefault("subresources", []).append(
+                    {"subresource": sub, "responseKind": {"group": "", "version": "", "kind": entry.get("kind", "")},
+                     "verbs": ["get"]})
+                continue
+            tops[plural] = {"resource": plural, "responseKind": {"group": "", "version": "", "kind": entry["kind"]},
+                            "scope": "Namespaced" if entry.get("namespaced") else "Cluster",
+                            "singularResource": str(entry["kind"]).lower(), "verbs": list(entry.get("verbs") or []),
+                            **({"shortNames": list(entry["shortNames"])} if entry.get("shortNames") else {})}
+        key = f"{group}/{version}"
+        entries.append({"version": version, "resources": [] if key in stale else list(tops.values()),
+                        "freshness": "Stale" if key in stale else "Current"})
+    return {"metadata": {"name": group} if group else {}, "versions": entries}
 
 
 def object_list(*items: dict[str, Any], cont: str | None = None, rv: str = "100") -> httpx2.Response:
