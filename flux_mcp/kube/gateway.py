@@ -37,7 +37,7 @@ from flux_mcp.kube.errors import (
     NotFound,
     with_near_names,
 )
-from flux_mcp.kube.lightkube_internals import http_client, list_page
+from flux_mcp.kube.lightkube_internals import http_client
 from flux_mcp.kube.retry import RetryPolicy
 
 log = logging.getLogger("flux_mcp.kube")
@@ -100,7 +100,8 @@ def _plain(obj: Any, keep_managed_fields: bool = False) -> dict[str, Any]:
     # dropped as soon as an object is decoded unless asked for (the diff names field owners): on
     # real clusters it is often the largest part of an object (it would double the memory of a
     # 5,000-object analysis).
-    plain = dict(obj) if obj is not None else {}
+    # A decoded list item is a plain dict already (changed in place); lightkube's objects are copied.
+    plain = obj if type(obj) is dict else dict(obj) if obj is not None else {}
     metadata = plain.get("metadata")
     if isinstance(metadata, dict) and not keep_managed_fields:
         metadata.pop("managedFields", None)
@@ -288,7 +289,7 @@ class KubeGateway:
         """One page of objects. `namespace=None` lists every namespace."""
         rk = await self._rk(kind)
         ns = namespace if rk.namespaced and namespace else None
-        cls = resource_class(rk)
+        path = _resource_path(rk, ns)
         params = {
             "limit": limit,
             "continue": continue_token,
@@ -297,14 +298,19 @@ class KubeGateway:
         }
 
         async def page() -> ListPage:
-            raw = await list_page(self.client, cls, ns, rk.namespaced, params)
-            # A real API server's List items carry no apiVersion/kind (the sandbox's do); callers key
-            # objects by kind (inventories, owner references), so they get them as kubectl shows them.
-            plain = [_plain(item) for item in raw.items]
-            for obj in plain:
+            # A plain GET decoded by msgspec: lightkube's list would decode the same body with the json
+            # module and wrap every item in a resource object, only for us to copy it back to a dict.
+            document = await self._get_json(path, params)
+            if not isinstance(document, dict) or not isinstance(document.get("items") or [], list):
+                raise msgspec.DecodeError(f"the answer to GET {path} is not a Kubernetes list")
+            items = [_plain(i) for i in document.get("items") or [] if isinstance(i, dict)]
+            for obj in items:
+                # A real API server's List items carry no apiVersion/kind (the sandbox's do); callers key
+                # objects by kind (inventories, owner references), so they get them as kubectl shows them.
                 obj.setdefault("apiVersion", rk.api_version)
                 obj.setdefault("kind", rk.kind)
-            return ListPage(plain, raw.continue_token, raw.resource_version)
+            metadata = document.get("metadata") or {}
+            return ListPage(items, metadata.get("continue") or None, metadata.get("resourceVersion"))
 
         return await self._call(self._describe("list", rk, ns), page)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
+import contextlib
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -160,6 +162,15 @@ async def _fetch_readable(
     return await _fetch(gw, rk, name, fallback, selector, field_selector, limit, continue_token), fallback
 
 
+async def _discard(task: asyncio.Future[Any] | None) -> None:
+    """Cancel an events request whose answer is not needed; its failure is not the call's."""
+    if task is None:
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
+
+
 @flux_tool(title="Get Kubernetes resources", read_only=True)
 async def get_kubernetes_resources(
     ctx: Context[Any, Any],
@@ -222,15 +233,30 @@ async def get_kubernetes_resources(
         page, events = cached
         items = page.items[skip:]
     else:
-        page, fallback = await _fetch_readable(gw, rk, name, namespace, selector, field_selector, limit, api_token)
+        wants_events = output == "yaml" and find_flux_kind(rk.kind, rk.group) is not None and not paths
+        # A list's Warning events are asked for together with the list: one round trip instead of two.
+        early = None
+        if wants_events and not name:
+            early = asyncio.ensure_future(warning_events_by_object(
+                gw, namespace if rk.namespaced else None, rk.kind, None, EVENTS_PER_OBJECT))
+        try:
+            page, fallback = await _fetch_readable(gw, rk, name, namespace, selector, field_selector, limit, api_token)
+        except BaseException:
+            await _discard(early)
+            raise
         namespace = namespace or fallback
         items = page.items[skip:]
-        if items and output == "yaml" and find_flux_kind(rk.kind, rk.group) is not None and not paths:
-            single = name if len(items) == 1 else None
-            events_namespace = namespace if rk.namespaced else None
-            if single and rk.namespaced:
-                events_namespace = (items[0].get("metadata") or {}).get("namespace") or events_namespace
-            events = await warning_events_by_object(gw, events_namespace, rk.kind, single, EVENTS_PER_OBJECT)
+        if items and wants_events and early is not None and not fallback:
+            events = await early
+        else:
+            # No objects (their events are not shown), or the namespace fell back (events follow it).
+            await _discard(early)
+            if items and wants_events:
+                single = name if len(items) == 1 else None
+                events_namespace = namespace if rk.namespaced else None
+                if single and rk.namespaced:
+                    events_namespace = (items[0].get("metadata") or {}).get("namespace") or events_namespace
+                events = await warning_events_by_object(gw, events_namespace, rk.kind, single, EVENTS_PER_OBJECT)
 
     now = datetime.now(UTC)
     mask = rt.settings.mask_secrets

@@ -218,3 +218,19 @@ async def test_the_rest_of_a_cut_page_comes_from_memory_and_a_stale_token_still_
     assert any(r.path.endswith("/kustomizations") for r in sandbox.requests)
     shown = first.structured["names"] + second.structured["names"]
     assert shown == expected[: len(shown)]
+
+
+async def test_a_list_refused_cluster_wide_shows_the_context_namespace_with_its_events(
+    sandbox: Sandbox, sandbox_kubeconfig: Path
+) -> None:
+    # The page's events are asked for together with the list: both refused cluster-wide here.
+    sandbox.inject_fault("GET", r"^/apis/kustomize\.toolkit\.fluxcd\.io/v1/kustomizations$", status=403)
+    sandbox.inject_fault("GET", r"^/api/v1/events$", status=403)
+
+    answer = await ask(server_on(sandbox_kubeconfig), "get_kubernetes_resources", kind="Kustomization")
+
+    assert not answer.is_error, answer.text
+    assert answer.text.startswith("# listing Kustomization in all namespaces is forbidden for this identity")
+    assert answer.structured["names"] and all(n.startswith("flux-system/") for n in answer.structured["names"])
+    event_paths = [r.path for r in sandbox.requests if r.path.endswith("/events")]
+    assert event_paths[-1] == "/api/v1/namespaces/flux-system/events"

@@ -7,7 +7,7 @@ import json
 import httpx2
 import pytest
 
-from flux_mcp.kube.errors import Forbidden, KubeError
+from flux_mcp.kube.errors import Forbidden, KubeError, MalformedResponse
 from flux_mcp.tools._boundary import error_message
 from tests.unit.fake_api import FakeApi, named, object_list, status
 
@@ -50,6 +50,26 @@ async def test_list_pages_with_limit_and_continue_and_reports_the_token() -> Non
     assert [o["metadata"]["name"] for o in second.items] == ["c"]
     assert second.continue_token is None
     assert api.requests[-1].url.params["limit"] == "2"
+
+
+async def test_a_list_sends_only_the_params_given_and_no_namespace_means_all_namespaces() -> None:
+    all_ns = "/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations"
+    managed = {"metadata": {"name": "a", "namespace": "apps", "managedFields": [{"manager": "kubectl"}]}}
+    api = FakeApi().on("GET", all_ns, object_list(managed, rv="42"))
+
+    page = await api.gateway().list("Kustomization", label_selector="team=web", continue_token="next")
+
+    assert dict(api.requests[-1].url.params) == {"labelSelector": "team=web", "continue": "next"}
+    assert page.items == [{"metadata": {"name": "a", "namespace": "apps"},
+                           "apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization"}]
+    assert page.continue_token is None and page.resource_version == "42"
+
+
+async def test_a_list_answer_that_is_not_a_list_is_a_malformed_response() -> None:
+    api = FakeApi().on("GET", KS, httpx2.Response(200, json={"items": "nope"}))
+
+    with pytest.raises(MalformedResponse, match=r"could not be read .* is not a Kubernetes list"):
+        await api.gateway().list("Kustomization", "flux-system")
 
 
 async def test_list_all_follows_continue_tokens_in_chunks() -> None:

@@ -9,7 +9,7 @@ from lightkube.config.kubeconfig import KubeConfig
 from lightkube.config.models import Cluster, User
 from lightkube.generic_resource import create_namespaced_resource
 
-from flux_mcp.kube.lightkube_internals import add_headers, http_client, list_page
+from flux_mcp.kube.lightkube_internals import add_headers, http_client
 
 SERVER = "https://api.pinned.example:6443"
 Kustomization = create_namespaced_resource(
@@ -66,29 +66,3 @@ async def test_added_headers_go_with_lightkubes_own_requests_and_may_repeat() ->
     assert sent.headers["Impersonate-User"] == "alice"
     assert sent.headers.get_list("Impersonate-Group") == ["dev", "ops"]
     assert sent.headers["Authorization"] == "Bearer pinned-token"
-
-
-async def test_one_list_page_carries_its_continue_token_and_sends_only_the_params_given() -> None:
-    recorder = Recorder(kustomization_list("a", "b", cont="next-page"))
-    client = client_on(recorder)
-
-    page = await list_page(client, Kustomization, "apps", True,
-                           {"limit": 2, "continue": None, "labelSelector": "team=web", "fieldSelector": None})
-
-    sent = recorder.requests[0]
-    assert sent.url.path == "/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/apps/kustomizations"
-    assert dict(sent.url.params) == {"limit": "2", "labelSelector": "team=web"}
-    assert [item["metadata"]["name"] for item in page.items] == ["a", "b"]
-    assert page.continue_token == "next-page" and page.resource_version == "42"
-
-
-async def test_the_last_page_has_no_token_and_no_namespace_means_all_namespaces() -> None:
-    recorder = Recorder(kustomization_list("c"))
-    client = client_on(recorder)
-
-    page = await list_page(client, Kustomization, None, True, {"continue": "next-page"})
-
-    sent = recorder.requests[0]
-    assert sent.url.path == "/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations"
-    assert dict(sent.url.params) == {"continue": "next-page"}
-    assert page.continue_token is None
