@@ -90,33 +90,49 @@ def _scalar(value: Any) -> str:
     return _string(str(value))
 
 
+def _is_map(value: Any) -> bool:
+    # Decoded objects are dicts: the exact-type test spares the Mapping ABC's slow isinstance check.
+    return type(value) is dict or isinstance(value, Mapping)
+
+
 def _lines(value: Any, indent: str) -> Iterator[str]:
     """Block lines of a non-empty map or list, each starting with `indent`."""
-    if isinstance(value, Mapping):
+    if _is_map(value):
         for key, item in value.items():
-            head = f"{indent}{_string(str(key))}:"
-            if isinstance(item, Mapping) and item:
-                yield head
-                yield from _lines(item, indent + _INDENT)
-            elif isinstance(item, list | tuple) and item:
-                # Sequences inside a map are not indented further, as kubectl and PyYAML write them.
-                yield head
-                yield from _lines(item, indent)
+            head = f"{indent}{_string(key if type(key) is str else str(key))}:"
+            if isinstance(item, list | tuple):
+                if item:
+                    # Sequences inside a map are not indented further, as kubectl and PyYAML write them.
+                    yield head
+                    yield from _lines(item, indent)
+                else:
+                    yield f"{head} []"
+            elif type(item) is str:
+                yield f"{head} {_string(item)}"
+            elif _is_map(item):
+                if item:
+                    yield head
+                    yield from _lines(item, indent + _INDENT)
+                else:
+                    yield f"{head} {{}}"
             else:
-                yield f"{head} {_inline(item)}"
+                yield f"{head} {_scalar(item)}"
         return
     for item in value:
-        if isinstance(item, Mapping | list | tuple) and item:
+        if isinstance(item, list | tuple) or _is_map(item):
+            if not item:
+                yield f"{indent}- {_inline(item)}"
+                continue
             nested = _lines(item, indent + _INDENT)
             first = next(nested)
             yield f"{indent}- {first[len(indent) + len(_INDENT):]}"
             yield from nested
         else:
-            yield f"{indent}- {_inline(item)}"
+            yield f"{indent}- {_scalar(item)}"
 
 
 def _inline(value: Any) -> str:
-    if isinstance(value, Mapping):
+    if _is_map(value):
         return "{}"
     if isinstance(value, list | tuple):
         return "[]"
@@ -125,6 +141,6 @@ def _inline(value: Any) -> str:
 
 def to_yaml(value: Any) -> str:
     """Block YAML in the order keys were given, long lines never wrapped, ending in a newline."""
-    if isinstance(value, Mapping | list | tuple) and value:
+    if (isinstance(value, list | tuple) or _is_map(value)) and value:
         return "\n".join(_lines(value, "")) + "\n"
     return _inline(value) + "\n"

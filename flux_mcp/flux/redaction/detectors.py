@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import re2
@@ -193,10 +194,26 @@ def _sub(pattern: Any, replace: Callable[[Any], str], text: str) -> str:
     return "".join(parts)
 
 
+MEMO_CHARS = 128
+"""Short texts are judged once per process: the string leaves of a page of objects repeat (reasons,
+revisions, timestamps, kinds), and redaction is a pure function of the text."""
+
+
 def redact_text(text: str) -> str:
     """Mask every credential the detectors recognise in free text."""
     if not text:
         return text
+    if len(text) <= MEMO_CHARS:
+        return _redact_short(text)
+    return _redact(text)
+
+
+@lru_cache(maxsize=2048)
+def _redact_short(text: str) -> str:
+    return _redact(text)
+
+
+def _redact(text: str) -> str:
     low = text.lower()
     if not any(needle in low for needle in NEEDLES):
         return text
