@@ -234,3 +234,45 @@ async def test_a_list_refused_cluster_wide_shows_the_context_namespace_with_its_
     assert answer.structured["names"] and all(n.startswith("flux-system/") for n in answer.structured["names"])
     event_paths = [r.path for r in sandbox.requests if r.path.endswith("/events")]
     assert event_paths[-1] == "/api/v1/namespaces/flux-system/events"
+
+
+async def test_the_rest_of_a_cut_page_is_topped_up_from_the_next_page_up_to_the_limit(
+    sandbox: Sandbox, sandbox_kubeconfig: Path
+) -> None:
+    expected = (await ask(server_on(sandbox_kubeconfig), "get_kubernetes_resources", kind="Kustomization",
+                          limit=1000, output="table")).structured["names"]
+    server = server_on(sandbox_kubeconfig, output_limit=4000)
+    seen: list[str] = []
+    topped_up: list[tuple[str, list[str]]] = []
+    resumed_fresh = 0
+    token = None
+    for _ in range(len(expected) + 1):
+        sandbox.clear_requests()
+        arguments: dict[str, object] = {"kind": "Kustomization", "limit": 3}
+        if token:
+            arguments["continue_token"] = token
+        page = await ask(server, "get_kubernetes_resources", **arguments)
+        assert not page.is_error, page.text
+        names = page.structured["names"]
+        assert len(names) <= page.structured["returned"] <= 3
+        listed = [r.query for r in sandbox.requests if r.path.endswith("/kustomizations")]
+        if any(q.get("continue") and q["limit"] != "3" for q in listed):
+            # The rest of an API page (3 - asked objects), then the next API page, asked for only what
+            # `limit` leaves: the answer holds objects of both.
+            asked = int(listed[-1]["limit"])
+            assert 1 <= asked < 3 and page.structured["returned"] > 3 - asked
+            topped_up.append((str(token), names))
+        seen += names
+        token = page.structured.get("continue_token")
+        if not token:
+            break
+        if topped_up and topped_up[-1][0] == str(arguments.get("continue_token")):
+            # A server that never saw the next API page resumes inside it from the API.
+            fresh = await ask(server_on(sandbox_kubeconfig, output_limit=4000), "get_kubernetes_resources",
+                              kind="Kustomization", limit=3, continue_token=token)
+            ahead = expected[len(seen): len(seen) + len(fresh.structured["names"])]
+            assert fresh.structured["names"] == ahead
+            resumed_fresh += 1
+
+    assert seen == expected  # every object once, in API order
+    assert topped_up and resumed_fresh, "no answer was topped up from the next API page"
