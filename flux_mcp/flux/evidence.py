@@ -90,6 +90,9 @@ class Evidence:
     controller_logs: dict[str, list[ControllerLogLine]] = field(default_factory=dict)
     gaps: list[str] = field(default_factory=list)
     """Evidence that could not be fetched (for example pods/log forbidden), said once each."""
+    unreadable_pod_logs: set[tuple[str, str]] = field(default_factory=set)
+    """(namespace, pod) whose logs no request can read now (its node's kubelet does not answer): an
+    empty log of theirs means nothing, not "the container wrote nothing"."""
     final: bool = False
     """Set after the last fetch round: unknown facts are then treated as unavailable."""
     requests: Requests = field(default_factory=Requests)

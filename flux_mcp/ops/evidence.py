@@ -12,6 +12,7 @@ the objects themselves surface as the gateway's KubeError.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -48,6 +49,10 @@ class EvidenceFetcher:
         self.unavailable: list[str] = []
         """What could not be read because the API was unavailable (not because it refused)."""
         self._kinds: dict[tuple[str, str], ResourceKind] | None = None
+        self._dead_nodes: dict[str, str] = {}
+        """Node → why its kubelet did not answer: logs of its other pods are not asked for again."""
+        self._probes: dict[str, asyncio.Event] = {}
+        """Node → set once the first log request to that node's kubelet has succeeded or failed."""
 
     async def resource_kind(self, key: ObjectKey) -> ResourceKind | None:
         if self._kinds is None:
@@ -127,16 +132,46 @@ class EvidenceFetcher:
         """Exactly the instance asked for: the walk labels what it shows and asks for the current
         container itself when the previous one left nothing (no silent fallback)."""
         text = ""
+        node = _node_of(evidence, query.namespace, query.pod)
         try:
-            text = await self._counted(self.gw.pod_logs(
+            text = await self._from_kubelet(node, lambda: self._counted(self.gw.pod_logs(
                 query.pod, query.namespace, container=query.container or None, tail_lines=POD_LOG_TAIL,
                 previous=query.previous, timestamps=False,
-            ))
+            )))
+        except KubeletUnreachable as exc:
+            self._unreadable_pod(evidence, query.namespace, query.pod, node, exc)
         except KubeError as exc:
             if not query.previous:
                 self._gap(evidence, f"logs of pod {query.namespace}/{query.pod}", exc)
             # A previous instance that does not exist (or was rotated away) left no logs.
         evidence.pod_logs[query] = text.splitlines()
+
+    async def _from_kubelet(self, node: str, fetch: Callable[[], Awaitable[str]]) -> str:
+        """`fetch` (a request the API server proxies to `node`'s kubelet), once per node at first: the other
+        requests to that node wait for its outcome, and are not sent when its kubelet did not answer."""
+        if not node:
+            return await fetch()
+        probe = self._probes.get(node)
+        if probe is None:
+            self._probes[node] = probe = asyncio.Event()
+            try:
+                return await fetch()
+            except KubeletUnreachable as exc:
+                self._dead_nodes[node] = _first_line(exc)
+                raise
+            finally:
+                probe.set()
+        await probe.wait()
+        if node in self._dead_nodes:
+            raise KubeletUnreachable(f"the kubelet on node {node} is unreachable (as above)", node=node)
+        return await fetch()
+
+    def _unreadable_pod(self, evidence: Evidence, namespace: str, pod: str, node: str,
+                        exc: KubeletUnreachable) -> None:
+        if (namespace, pod) in evidence.unreadable_pod_logs:
+            return
+        evidence.unreadable_pod_logs.add((namespace, pod))
+        self._gap(evidence, f"logs of pod {namespace}/{pod}", exc)
 
     async def _controller_log(self, evidence: Evidence, component: str) -> None:
         """The recent log of a Flux controller, found by its `app=<component>` pod label."""
@@ -145,14 +180,29 @@ class EvidenceFetcher:
             page = await self._counted(self.gw.list("Pod", None, label_selector=f"app={component}", limit=5))
             for pod in page.items[:2]:
                 metadata = pod.get("metadata") or {}
-                text = await self._counted(self.gw.pod_logs(
-                    str(metadata.get("name")), str(metadata.get("namespace")), tail_lines=CONTROLLER_LOG_TAIL,
-                    timestamps=False,
-                ))
+                name, namespace = str(metadata.get("name")), str(metadata.get("namespace"))
+                node = str((pod.get("spec") or {}).get("nodeName") or "")
+                text = await self._from_kubelet(node, functools.partial(
+                    self._controller_pod_log, name, namespace))
                 lines.extend(parse_controller_log(text))
         except KubeError as exc:
             self._gap(evidence, f"{component} logs", exc)
         evidence.controller_logs[component] = lines
+
+    async def _controller_pod_log(self, name: str, namespace: str) -> str:
+        return await self._counted(self.gw.pod_logs(name, namespace, tail_lines=CONTROLLER_LOG_TAIL,
+                                                    timestamps=False))
+
+
+def _node_of(evidence: Evidence, namespace: str, pod: str) -> str:
+    """The node a pod the walk has already read runs on ("" when unknown or not yet scheduled)."""
+    candidates = [obj for key, obj in evidence.objects.items() if obj is not None and key.kind == "Pod"]
+    candidates += [obj for listed in evidence.pods.values() for obj in listed]
+    for obj in candidates:
+        metadata = obj.get("metadata") or {}
+        if metadata.get("name") == pod and metadata.get("namespace") == namespace:
+            return str((obj.get("spec") or {}).get("nodeName") or "")
+    return ""
 
 
 @dataclass(frozen=True)
