@@ -38,6 +38,7 @@ from flux_mcp.kube.errors import (
     with_near_names,
 )
 from flux_mcp.kube.lightkube_internals import http_client, list_page
+from flux_mcp.kube.nodes import node_ready_line
 from flux_mcp.kube.retry import RetryPolicy
 
 log = logging.getLogger("flux_mcp.kube")
@@ -105,15 +106,6 @@ def _plain(obj: Any, keep_managed_fields: bool = False) -> dict[str, Any]:
     if isinstance(metadata, dict) and not keep_managed_fields:
         metadata.pop("managedFields", None)
     return plain
-
-
-def _ready_line(node: dict[str, Any]) -> str:
-    for condition in (node.get("status") or {}).get("conditions") or []:
-        if isinstance(condition, dict) and condition.get("type") == "Ready":
-            since = f" since {condition['lastTransitionTime']}" if condition.get("lastTransitionTime") else ""
-            message = f": {condition['message']}" if condition.get("message") else ""
-            return f"Ready={condition.get('status')} {condition.get('reason') or ''}{since}{message}".replace(" :", ":")
-    return "no Ready condition (no kubelet has ever reported for this node)"
 
 
 def _resource_path(rk: ResourceKind, namespace: str | None, name: str | None = None) -> str:
@@ -366,7 +358,7 @@ class KubeGateway:
             return exc
         try:
             found = await self.get_or_none("Node", node)
-            ready = _ready_line(found) if found is not None else "the Node object does not exist"
+            ready = node_ready_line(found) if found is not None else "the Node object does not exist"
         except KubeError as failure:
             ready = f"its status could not be read ({type(failure).__name__})"
         server_says = exc.server_message or "(no message)"

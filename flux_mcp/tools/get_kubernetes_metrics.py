@@ -11,6 +11,8 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from flux_mcp.flux.budget import fit_items
+from flux_mcp.kube.errors import KubeError, NotFound, Unavailable
+from flux_mcp.kube.nodes import node_ready_line
 from flux_mcp.ops.locate import locate
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import K8S_NAME_PATTERN, ContextArg, OptionalNamespaceArg
@@ -100,6 +102,27 @@ async def _metrics_version(gw: KubeGateway) -> str:
     return group.preferred_version
 
 
+async def _no_pod_metrics(gw: KubeGateway, pod: str, namespace: str) -> str:
+    """Why metrics-server has no usage for a pod: the pod is absent, not running on a node yet, or its
+    node's kubelet has not been scraped (metrics-server reads each kubelet about every 15 s)."""
+    found = await gw.get_or_none("Pod", pod, namespace)
+    if found is None:
+        return (f'no Pod named "{pod}" in namespace {namespace}; list them with get_kubernetes_resources '
+                "(kind=Pod) to see the existing names")
+    node = str((found.get("spec") or {}).get("nodeName") or "")
+    if not node:
+        return f"pod {namespace}/{pod} has no metrics: it is not scheduled to a node yet"
+    ready = "its status could not be read"
+    try:
+        node_obj = await gw.get_or_none("Node", node)
+        ready = node_ready_line(node_obj) if node_obj is not None else "the Node object does not exist"
+    except KubeError:
+        pass
+    return (f"metrics-server has no usage for pod {namespace}/{pod} (yet): it reads it from the kubelet of "
+            f"node {node} about every 15 s, so a pod that just started, or one on a node whose kubelet is "
+            f"unreachable, has none. Node {node}: {ready}")
+
+
 def _pod_usage(item: dict[str, Any]) -> PodUsage:
     metadata = item.get("metadata") or {}
     containers = [
@@ -143,13 +166,26 @@ async def get_kubernetes_metrics(
     gw = await rt.gateway(context)
     version = await _metrics_version(gw)
     base = f"/apis/{METRICS_GROUP}/{version}"
-    if pod_name:
-        namespace = await locate(gw, await gw.resolve("Pod"), pod_name, namespace)
-        items = [await gw.raw_get(f"{base}/namespaces/{namespace}/pods/{pod_name}")]
-    else:
-        path = f"{base}/namespaces/{namespace}/pods" if namespace else f"{base}/pods"
-        document = await gw.raw_get(path, {"labelSelector": pod_selector} if pod_selector else None)
-        items = list(document.get("items") or [])
+    try:
+        if pod_name:
+            namespace = await locate(gw, await gw.resolve("Pod"), pod_name, namespace)
+            try:
+                items = [await gw.raw_get(f"{base}/namespaces/{namespace}/pods/{pod_name}")]
+            except NotFound as exc:
+                raise ToolError(await _no_pod_metrics(gw, pod_name, namespace or "")) from exc
+        else:
+            path = f"{base}/namespaces/{namespace}/pods" if namespace else f"{base}/pods"
+            document = await gw.raw_get(path, {"labelSelector": pod_selector} if pod_selector else None)
+            items = list(document.get("items") or [])
+    except Unavailable as exc:
+        if exc.status is None:
+            raise
+        # The API server answered: what failed is the aggregated metrics API behind it.
+        raise ToolError(
+            f"metrics are not available: the metrics.k8s.io API (metrics-server, behind the API server's "
+            f"aggregation layer) did not answer (HTTP {exc.status}: {exc.server_message or 'no message'}); "
+            f"check the metrics-server pods and `kubectl get apiservice {version}.{METRICS_GROUP}`"
+        ) from exc
     pods = sorted((_pod_usage(i) for i in items), key=lambda p: (-p.cpu_millicores, p.namespace, p.pod))
     selected = pods[:limit]
     lines = []
