@@ -25,6 +25,7 @@ from flux_mcp.flux.refs import ObjectKey
 from flux_mcp.kube.discovery import ResourceKind
 from flux_mcp.kube.errors import KubeError, KubeletUnreachable, Unavailable, Unreachable
 from flux_mcp.ops.events import fetch_events
+from flux_mcp.ops.kubelets import KubeletGate
 from flux_mcp.ops.locate import locate
 
 if TYPE_CHECKING:
@@ -49,10 +50,8 @@ class EvidenceFetcher:
         self.unavailable: list[str] = []
         """What could not be read because the API was unavailable (not because it refused)."""
         self._kinds: dict[tuple[str, str], ResourceKind] | None = None
-        self._dead_nodes: dict[str, str] = {}
-        """Node → why its kubelet did not answer: logs of its other pods are not asked for again."""
-        self._probes: dict[str, asyncio.Event] = {}
-        """Node → set once the first log request to that node's kubelet has succeeded or failed."""
+        self._kubelets = KubeletGate()
+        """Logs of pods on a node whose kubelet did not answer are not asked for again."""
 
     async def resource_kind(self, key: ObjectKey) -> ResourceKind | None:
         if self._kinds is None:
@@ -84,8 +83,13 @@ class EvidenceFetcher:
         )
 
     def _gap(self, evidence: Evidence, what: str, exc: KubeError) -> None:
-        if isinstance(exc, KubeletUnreachable):
+        if isinstance(exc, KubeletUnreachable) and exc.node:
             # The API server is fine: one node's kubelet is not answering it (its Ready condition says why).
+            said = clip_line(redact_text(exc.server_message.splitlines()[0]), 100) if exc.server_message else ""
+            evidence.gaps.append(f"{what}: the kubelet on node {exc.node} is unreachable"
+                                 + (f" ({said})" if said else "") + (f"; node {exc.node}: "
+                                 f"{clip_line(redact_text(exc.node_ready), 120)}" if exc.node_ready else ""))
+        elif isinstance(exc, KubeletUnreachable):
             evidence.gaps.append(f"{what} ({_first_line(exc)})")
         elif isinstance(exc, Unavailable | Unreachable):
             self.unavailable.append(what)
@@ -134,7 +138,7 @@ class EvidenceFetcher:
         text = ""
         node = _node_of(evidence, query.namespace, query.pod)
         try:
-            text = await self._from_kubelet(node, lambda: self._counted(self.gw.pod_logs(
+            text = await self._kubelets.fetch(node, lambda: self._counted(self.gw.pod_logs(
                 query.pod, query.namespace, container=query.container or None, tail_lines=POD_LOG_TAIL,
                 previous=query.previous, timestamps=False,
             )))
@@ -145,26 +149,6 @@ class EvidenceFetcher:
                 self._gap(evidence, f"logs of pod {query.namespace}/{query.pod}", exc)
             # A previous instance that does not exist (or was rotated away) left no logs.
         evidence.pod_logs[query] = text.splitlines()
-
-    async def _from_kubelet(self, node: str, fetch: Callable[[], Awaitable[str]]) -> str:
-        """`fetch` (a request the API server proxies to `node`'s kubelet), once per node at first: the other
-        requests to that node wait for its outcome, and are not sent when its kubelet did not answer."""
-        if not node:
-            return await fetch()
-        probe = self._probes.get(node)
-        if probe is None:
-            self._probes[node] = probe = asyncio.Event()
-            try:
-                return await fetch()
-            except KubeletUnreachable as exc:
-                self._dead_nodes[node] = _first_line(exc)
-                raise
-            finally:
-                probe.set()
-        await probe.wait()
-        if node in self._dead_nodes:
-            raise KubeletUnreachable(f"the kubelet on node {node} is unreachable (as above)", node=node)
-        return await fetch()
 
     def _unreadable_pod(self, evidence: Evidence, namespace: str, pod: str, node: str,
                         exc: KubeletUnreachable) -> None:
@@ -182,7 +166,7 @@ class EvidenceFetcher:
                 metadata = pod.get("metadata") or {}
                 name, namespace = str(metadata.get("name")), str(metadata.get("namespace"))
                 node = str((pod.get("spec") or {}).get("nodeName") or "")
-                text = await self._from_kubelet(node, functools.partial(
+                text = await self._kubelets.fetch(node, functools.partial(
                     self._controller_pod_log, name, namespace))
                 lines.extend(parse_controller_log(text))
         except KubeError as exc:

@@ -96,8 +96,10 @@ async def _metrics_version(gw: KubeGateway) -> str:
     broken = unavailable.get(f"{METRICS_GROUP}/{group.preferred_version}")
     if broken:
         raise ToolError(
-            "metrics are not available: metrics.k8s.io is registered but its server does not answer "
-            f"(metrics-server unhealthy?): {broken}"
+            f"metrics are not available: metrics.k8s.io is registered (APIService {group.preferred_version}."
+            f"{METRICS_GROUP}) but its server does not answer the API server ({broken}): metrics-server is "
+            f"down or unreachable; check its pods and `kubectl get apiservice {group.preferred_version}."
+            f"{METRICS_GROUP}`"
         )
     return group.preferred_version
 
