@@ -479,6 +479,19 @@ class SandboxApp:
             container = containers[0]
         elif container not in containers:
             raise errors.bad_request(f"container {container} is not valid for pod {api.name}")
+        # As kube-apiserver finds the kubelet to ask: none for an unscheduled pod (an empty answer), the
+        # pod's Node object (a missing one is a 404 worded as a pod's), then the Node's addresses.
+        node_name = str((pod.get("spec") or {}).get("nodeName") or "")
+        if not node_name:
+            return Response(b"", status_code=204)
+        node_type = self.state.catalog.by_kind("", "Node")
+        assert node_type is not None
+        node = store.find(node_type, None, node_name)
+        if node is None:
+            raise StatusError(404, "NotFound", f'pods "{node_name}" not found', {"name": node_name, "kind": "pods"})
+        addresses = [a for a in (node.get("status") or {}).get("addresses") or [] if isinstance(a, dict)]
+        if not addresses:
+            raise StatusError(500, "", "no preferred addresses found; known addresses: []", {})
         previous = query.get("previous") in ("true", "1")
         if previous and not self.state.logs.has(api.namespace, api.name, container, True):
             raise errors.bad_request(f'previous terminated container "{container}" in pod "{api.name}" not found')

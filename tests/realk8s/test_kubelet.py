@@ -41,9 +41,15 @@ def tools(real_cluster: RealCluster) -> Iterator[Tools]:
             "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s restarting failed"}},
             "lastState": {"terminated": {"exitCode": 1, "reason": "Error"}}}]}
         admin.must("PUT", f"/api/v1/namespaces/{NAMESPACE}/pods/{name}/status", pod)
+    for name, node_name in (("unscheduled", None), ("on-a-deleted-node", "node-deleted-long-ago")):
+        spec: dict[str, object] = {"containers": [{"name": "app", "image": "registry.example/app:1"}]}
+        if node_name:
+            spec["nodeName"] = node_name
+        admin.create(f"/api/v1/namespaces/{NAMESPACE}/pods", {
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": NAMESPACE}, "spec": spec})
     yield Tools(real_cluster.kubeconfig)
     # No kubelet confirms a graceful pod deletion: delete it at once, as `kubectl delete --force` does.
-    for name in ("web", "crashing-1", "crashing-2"):
+    for name in ("web", "crashing-1", "crashing-2", "unscheduled", "on-a-deleted-node"):
         admin.request("DELETE", f"/api/v1/namespaces/{NAMESPACE}/pods/{name}", query={"gracePeriodSeconds": "0"})
     delete_namespaces(admin, NAMESPACE)
     admin.request("DELETE", f"/api/v1/nodes/{NODE}")
@@ -67,3 +73,11 @@ async def test_analysis_of_a_crash_loop_on_that_node_asks_its_kubelet_once_and_s
     # The crashed instance's logs were not read: that is not "it left no logs".
     assert "left no logs" not in answer.text
     assert answer.text.count("no preferred addresses found") == 1, answer.text
+
+
+async def test_an_unscheduled_pod_and_one_bound_to_a_deleted_node(tools: Tools) -> None:
+    unscheduled = await tools.call("get_kubernetes_logs", kind="Pod", name="unscheduled", namespace=NAMESPACE)
+    assert "not scheduled to a node yet" in unscheduled.text, unscheduled.text
+    orphan = await tools.call("get_kubernetes_logs", kind="Pod", name="on-a-deleted-node", namespace=NAMESPACE)
+    assert "bound to node node-deleted-long-ago, which does not exist" in orphan.text, orphan.text
+    assert 'pods "node-deleted-long-ago" not found' in orphan.text  # the API server's own words, quoted
