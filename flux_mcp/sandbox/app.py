@@ -25,6 +25,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from flux_mcp.sandbox import errors
+from flux_mcp.sandbox.decoding import Verb
 from flux_mcp.sandbox.discovery import Catalog, ResourceType
 from flux_mcp.sandbox.errors import StatusError
 from flux_mcp.sandbox.faults import Fault, FaultSet
@@ -420,14 +421,14 @@ class SandboxApp:
                         raise errors.not_found(rt, name)
                     intent = server_side_apply(None, applied, manager, force, now)
                     intent.setdefault("metadata", {})["name"] = name
-                    check_structure(rt, name, intent)
+                    check_structure(rt, name, intent, "apply")
                     return _json(store.create(rt, intent, namespace, dry_run=dry_run, admit=admission), 201,
                                  admission.warnings)
 
                 def apply(obj: dict[str, Any]) -> dict[str, Any]:
                     return server_side_apply(obj, applied, manager, force, now)
 
-                return _json(store.update(rt, namespace, name, _checked(rt, name, apply), sub, dry_run, None,
+                return _json(store.update(rt, namespace, name, _checked(rt, name, apply, "apply"), sub, dry_run, None,
                                           check_rv=False, track_fields=False, admit=admission),
                              warnings=admission.warnings)
             except PatchError as exc:
@@ -436,6 +437,7 @@ class SandboxApp:
                                for m, f in exc.conflicts]}) from exc
         patch = _parse_body(raw, yaml_ok=False)
         mutate: Callable[[dict[str, Any]], dict[str, Any]]
+        verb: Verb = "strategic" if content_type == "application/strategic-merge-patch+json" else "patch"
         if content_type == "application/merge-patch+json":
             if not isinstance(patch, dict):
                 raise errors.unprocessable_patch("a merge patch must be a JSON object")
@@ -460,7 +462,7 @@ class SandboxApp:
                 return result
         else:
             raise errors.unsupported_media_type(content_type)
-        return _json(store.update(rt, namespace, name, _checked(rt, name, mutate), sub, dry_run, manager,
+        return _json(store.update(rt, namespace, name, _checked(rt, name, mutate, verb, patch), sub, dry_run, manager,
                                   admit=admission), warnings=admission.warnings)
 
     # --- virtual resources ------------------------------------------------------------------------
@@ -573,13 +575,13 @@ _REASONS = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotF
             503: "ServiceUnavailable", 504: "Timeout"}
 
 
-def _checked(rt: ResourceType, name: str, mutate: Callable[[dict[str, Any]], dict[str, Any]]
-             ) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """`mutate`, followed by the structural checks the API server's decoding makes (422 Invalid)."""
+def _checked(rt: ResourceType, name: str, mutate: Callable[[dict[str, Any]], dict[str, Any]], verb: Verb,
+             patch: Any = None) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """`mutate`, followed by the structural checks the API server's decoding makes, worded for `verb`."""
 
     def checked(obj: dict[str, Any]) -> dict[str, Any]:
         patched = mutate(obj)
-        check_structure(rt, name, patched)
+        check_structure(rt, name, patched, verb, patch)
         return patched
 
     return checked
