@@ -15,7 +15,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from flux_mcp.flux.budget import clip_line
 from flux_mcp.flux.evidence import Evidence, PodLogQuery, PodQuery, Requests, parse_controller_log
@@ -25,6 +25,7 @@ from flux_mcp.kube.discovery import ResourceKind
 from flux_mcp.kube.errors import KubeError, KubeletUnreachable, Unavailable, Unreachable
 from flux_mcp.ops.events import fetch_events
 from flux_mcp.ops.locate import locate
+from flux_mcp.ops.namespace_scope import across_namespaces
 
 if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway  # lightkube loads on first use, not at start-up
@@ -103,15 +104,20 @@ class EvidenceFetcher:
         evidence.add_object(key, obj)
 
     async def _events(self, evidence: Evidence, key: ObjectKey) -> None:
+        events: list[dict[str, Any]] = []
         try:
-            events = await self._counted(fetch_events(
+            listed = await self._counted(fetch_events(
                 self.gw, key.namespace or None, involved_kind=key.kind, involved_name=key.name,
                 event_type="Warning",
             ))
+            events = listed.value
+            if listed.narrowed_to:
+                # a cluster-scoped object's events, of the one namespace this identity may list them in
+                evidence.gaps.append(f"events of {key.display} outside namespace {listed.narrowed_to} (listing "
+                                     "Events in all namespaces is forbidden for this identity)")
         except KubeError as exc:
             log.debug("events of %s unavailable: %s", key, exc)
             self._gap(evidence, f"events of {key.display}", exc)
-            events = []
         evidence.events[key] = events
 
     async def _pods(self, evidence: Evidence, query: PodQuery) -> None:
@@ -142,7 +148,13 @@ class EvidenceFetcher:
         """The recent log of a Flux controller, found by its `app=<component>` pod label."""
         lines = []
         try:
-            page = await self._counted(self.gw.list("Pod", None, label_selector=f"app={component}", limit=5))
+            selector = f"app={component}"
+            found = await self._counted(across_namespaces(
+                self.gw, "Pod", lambda ns: self.gw.list("Pod", ns, label_selector=selector, limit=5)))
+            page = found.value
+            if found.narrowed_to and not page.items:
+                evidence.gaps.append(f"{component} logs (listing Pods in all namespaces is forbidden for this "
+                                     f"identity, and namespace {found.narrowed_to} has no {selector} pod)")
             for pod in page.items[:2]:
                 metadata = pod.get("metadata") or {}
                 text = await self._counted(self.gw.pod_logs(
