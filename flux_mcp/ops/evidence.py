@@ -22,7 +22,7 @@ from flux_mcp.flux.evidence import Evidence, PodLogQuery, PodQuery, Requests, pa
 from flux_mcp.flux.redaction import redact_text
 from flux_mcp.flux.refs import ObjectKey
 from flux_mcp.kube.discovery import ResourceKind
-from flux_mcp.kube.errors import KubeError, KubeletUnreachable, Unavailable, Unreachable
+from flux_mcp.kube.errors import Forbidden, KubeError, KubeletUnreachable, Unavailable, Unreachable
 from flux_mcp.ops.events import fetch_events
 from flux_mcp.ops.locate import locate
 from flux_mcp.ops.namespace_scope import across_namespaces
@@ -100,7 +100,14 @@ class EvidenceFetcher:
             evidence.gaps.append(f"{key.display}: the cluster does not serve kind {key.kind}"
                                  + (f" ({key.group})" if key.group else ""))
             return
-        obj = await self._counted(self.gw.get_or_none(rk, key.name, key.namespace or None))
+        try:
+            obj = await self._counted(self.gw.get_or_none(rk, key.name, key.namespace or None))
+        except Forbidden as exc:
+            # a tenant's reference into a namespace it may not read: unknown, not missing
+            why = f"{key.display} ({_first_line(exc)})"
+            evidence.unreadable[key] = why
+            evidence.gaps.append(why)
+            return
         evidence.add_object(key, obj)
 
     async def _events(self, evidence: Evidence, key: ObjectKey) -> None:

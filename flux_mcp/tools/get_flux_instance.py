@@ -98,7 +98,8 @@ async def _tolerant(warnings: list[str], what: str, call: Any) -> Any:
         return None
 
 
-async def _controllers(gw: KubeGateway, warnings: list[str]) -> list[dict[str, Any]]:
+async def _controllers(gw: KubeGateway, warnings: list[str]) -> tuple[list[dict[str, Any]], bool]:
+    """The Flux controller Deployments, and whether every namespace was searched for them."""
     lists = await asyncio.gather(
         _tolerant(warnings, "listing Flux controller Deployments", list_across(gw, "Deployment", None, FLUX_PART_OF)),
         _tolerant(warnings, "listing the flux-operator Deployment", list_across(gw, "Deployment", None, OPERATOR_NAME)),
@@ -111,7 +112,7 @@ async def _controllers(gw: KubeGateway, warnings: list[str]) -> list[dict[str, A
         for deployment in found.value if found is not None else []:
             metadata = deployment.get("metadata") or {}
             seen[(str(metadata.get("namespace")), str(metadata.get("name")))] = deployment
-    return list(seen.values())
+    return list(seen.values()), not narrowed and all(found is not None for found in lists)
 
 
 async def _crd_versions(gw: KubeGateway, warnings: list[str]) -> dict[tuple[str, str], tuple[list[str], list[str]]]:
@@ -221,7 +222,7 @@ async def get_flux_instance(
             "Flux is not installed in this cluster: no *.toolkit.fluxcd.io or fluxcd.controlplane.io API is "
             "served. Install it with `flux install` / `flux bootstrap` or the flux-operator."
         )
-    deployments, crd_versions, listing = await asyncio.gather(
+    (deployments, searched_everywhere), crd_versions, listing = await asyncio.gather(
         _controllers(gw, warnings),
         _crd_versions(gw, warnings),
         readable_flux_objects(gw, describe=kube_message),
@@ -247,7 +248,8 @@ async def get_flux_instance(
         ))
     running = {c.name for c in controllers}
     needed = {fk.component for fk in FLUX_KINDS if (fk.group, fk.kind) in served}
-    missing = sorted(c for c in needed if c not in running and c != "source-watcher")
+    # A controller not found where this identity could look is not known to be missing.
+    missing = sorted(c for c in needed if c not in running and c != "source-watcher") if searched_everywhere else []
     stats = _stats(objects)
 
     report_text: dict[str, Any] = {
@@ -257,7 +259,8 @@ async def get_flux_instance(
         "controllers": [
             f"{c.namespace}/{c.name}: {'ready' if c.ready else 'NOT READY'} {c.replicas} image={c.image}"
             for c in controllers
-        ] or ["none found (no Deployment labelled app.kubernetes.io/part-of=flux)"],
+        ] or ["none found (no Deployment labelled app.kubernetes.io/part-of=flux)" if searched_everywhere
+              else "none found where this identity may list Deployments (see warnings)"],
     }
     if missing:
         report_text["controllersMissing"] = [
