@@ -291,3 +291,22 @@ async def test_the_shipped_tenant_role_lets_a_tenant_read_its_namespace_whole(te
     analysis, _ = await tenancy.tenant.ok("analyze_flux_resource", kind="Kustomization", name="api")
     assert "Root cause: Deployment team-api/api-server" in analysis
     assert tenancy.refused_cluster_wide(f"{KS}/kustomizations")
+
+
+async def test_a_tenants_flux_instance_counts_its_namespace_and_claims_no_missing_controller(
+    tenant_rbac: Tenancy,
+) -> None:
+    text, structured = await tenant_rbac.tenant.ok("get_flux_instance")
+    assert structured["missing_components"] == [] and "controllersMissing" not in text, text
+    assert "none found where this identity may list Deployments" in text
+    warnings = structured["warnings"]
+    assert f"listing Deployments in all namespaces is forbidden for this identity: showing namespace {TENANT} only: " \
+           "controllers in other namespaces are not seen" in warnings
+    assert any(w.startswith("listing Flux objects in all namespaces is forbidden") for w in warnings), warnings
+    assert [s for s in structured["stats"] if s["total"]] == [
+        {"kind": "Kustomization", "total": 1, "ready": 0, "failing": 1, "suspended": 0, "progressing": 0}]
+    assert tenant_rbac.refused_cluster_wide("/apis/apps/v1/deployments")
+    # The admin finds every controller, with no warning about namespaces.
+    _, seen_by_admin = await tenant_rbac.admin.ok("get_flux_instance")
+    assert seen_by_admin["missing_components"] == [] and len(seen_by_admin["controllers"]) >= 6
+    assert not [w for w in seen_by_admin["warnings"] if "forbidden" in w]
