@@ -93,6 +93,9 @@ class Evidence:
     unreadable: dict[ObjectKey, str] = field(default_factory=dict)
     """Objects this identity may not read (RBAC), with why: neither missing nor still to be fetched.
     A walk passes over them (a tenant's source in another namespace) instead of waiting for them."""
+    unreadable_pod_logs: set[tuple[str, str]] = field(default_factory=set)
+    """(namespace, pod) whose logs no request can read now (its node's kubelet does not answer): an
+    empty log of theirs means nothing, not "the container wrote nothing"."""
     final: bool = False
     """Set after the last fetch round: unknown facts are then treated as unavailable."""
     requests: Requests = field(default_factory=Requests)

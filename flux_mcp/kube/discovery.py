@@ -138,7 +138,8 @@ class DiscoveryCache:
                 return parse_resource_list(await self._document(path))
             except KubeError as exc:
                 # One broken aggregated API (metrics-server down is the classic) must not hide the rest.
-                unavailable[f"{group}/{version}"] = str(exc)
+                said = f"HTTP {exc.status}: {exc.server_message or 'no message'}" if exc.status else str(exc)
+                unavailable[f"{group}/{version}"] = said
                 log.warning("discovery of %s failed: %s", path, exc)
                 return []
 

@@ -248,7 +248,16 @@ def api_failure(cause: BaseException, request: ApiRequest, attempts: int = 1, el
             f"to {request.verb} {request.resource}{_tries(attempts, elapsed)}): {message or '(no message)'}",
             **fields,
         )
-    if status >= 500 or status in (408, 429):
+    if status == 429:
+        # API Priority and Fairness (or an overloaded server) refusing the request: the API is up.
+        return Unavailable(
+            f"the Kubernetes API at {server} refused {request.verb} {request.what} as too many requests "
+            f"(HTTP 429{_tries(attempts, elapsed)}): it is overloaded or "
+            f"limits this identity's requests (API Priority and Fairness); retry later. Server said: "
+            f"{message or '(no message)'}",
+            **fields,
+        )
+    if status >= 500 or status == 408:
         return Unavailable(
             f"the Kubernetes API at {server} is unavailable (HTTP {status}{_tries(attempts, elapsed)}); "
             f"retry later. Server said: {message or '(no message)'}",

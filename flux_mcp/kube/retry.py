@@ -65,11 +65,11 @@ def retry_after_of(exc: BaseException) -> float | None:
     return max(seconds, 0.0)
 
 
-def is_transient(exc: BaseException) -> bool:
+def is_transient(exc: BaseException, statuses: frozenset[int] = RETRYABLE_STATUSES) -> bool:
     if isinstance(exc, httpx2.TransportError):
         return True
     status = http_status_of(exc)
-    return status is not None and status in RETRYABLE_STATUSES
+    return status is not None and status in statuses
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,8 @@ class RetryPolicy:
     jitter: float = 0.2
     retry_after_cap: float = 5.0
     kubelet_attempts: int = 2
+    retry_statuses: frozenset[int] = RETRYABLE_STATUSES
+    """HTTP statuses worth another try (transport failures always are)."""
     """Tries of a request the API server proxies to a kubelet (pods/log, exec) that the kubelet failed:
     a node that did not answer once rarely answers a moment later, and every try costs the caller."""
 
@@ -116,7 +118,7 @@ class RetryPolicy:
                 attempts = 1
                 return await fn()
             async for attempt in AsyncRetrying(
-                retry=retry_if_exception(is_transient),
+                retry=retry_if_exception(lambda exc: is_transient(exc, self.retry_statuses)),
                 stop=stop_any(stop_after_attempt(self.attempts), stop_before_delay(self.total_seconds),
                               _KubeletGaveUp(request, self.kubelet_attempts)),
                 wait=self._wait(),

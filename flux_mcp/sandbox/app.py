@@ -501,6 +501,19 @@ class SandboxApp:
             container = containers[0]
         elif container not in containers:
             raise errors.bad_request(f"container {container} is not valid for pod {api.name}")
+        # As kube-apiserver finds the kubelet to ask: none for an unscheduled pod (an empty answer), the
+        # pod's Node object (a missing one is a 404 worded as a pod's), then the Node's addresses.
+        node_name = str((pod.get("spec") or {}).get("nodeName") or "")
+        if not node_name:
+            return Response(b"", status_code=204)
+        node_type = self.state.catalog.by_kind("", "Node")
+        assert node_type is not None
+        node = store.find(node_type, None, node_name)
+        if node is None:
+            raise StatusError(404, "NotFound", f'pods "{node_name}" not found', {"name": node_name, "kind": "pods"})
+        addresses = [a for a in (node.get("status") or {}).get("addresses") or [] if isinstance(a, dict)]
+        if not addresses:
+            raise StatusError(500, "", "no preferred addresses found; known addresses: []", {})
         previous = query.get("previous") in ("true", "1")
         if previous and not self.state.logs.has(api.namespace, api.name, container, True):
             raise errors.bad_request(f'previous terminated container "{container}" in pod "{api.name}" not found')
@@ -529,15 +542,28 @@ class SandboxApp:
         source = self.state.catalog.by_kind("", source_kind)
         assert source is not None
         now = now_iso()
+        # As metrics-server: usage exists only for what a ready kubelet reports (running pods, ready nodes).
+        node_type = self.state.catalog.by_kind("", "Node")
+        assert node_type is not None
+
+        def scraped(obj: dict[str, Any]) -> bool:
+            node_name = obj["metadata"]["name"] if source_kind == "Node" else (obj.get("spec") or {}).get("nodeName")
+            if source_kind == "Pod" and (obj.get("status") or {}).get("phase") != "Running":
+                return False
+            node = store.find(node_type, None, str(node_name)) if node_name else None
+            return node is not None and any(
+                c.get("type") == "Ready" and c.get("status") == "True"
+                for c in (node.get("status") or {}).get("conditions") or [])
+
         if api.name:
             obj = store.find(source, api.namespace or None, api.name)
-            if obj is None:
+            if obj is None or not scraped(obj):
                 raise StatusError(404, "NotFound", f'{api.rt.plural}.metrics.k8s.io "{api.name}" not found',
                                   {"name": api.name, "group": "metrics.k8s.io", "kind": api.rt.plural})
             return _json(_usage(obj, api.rt, now))
         page = store.list(source, api.namespace or None, [label_predicate(query.get("labelSelector"))])
         return _json({"kind": f"{api.rt.kind}List", "apiVersion": api.rt.api_version,
-                      "metadata": {}, "items": [_usage(o, api.rt, now) for o in page.items]})
+                      "metadata": {}, "items": [_usage(o, api.rt, now) for o in page.items if scraped(o)]})
 
     def _access_review(self, body: Any, user: UserInfo) -> Response:
         if not isinstance(body, dict):

@@ -310,3 +310,13 @@ async def test_a_tenants_flux_instance_counts_its_namespace_and_claims_no_missin
     _, seen_by_admin = await tenant_rbac.admin.ok("get_flux_instance")
     assert seen_by_admin["missing_components"] == [] and len(seen_by_admin["controllers"]) >= 6
     assert not [w for w in seen_by_admin["warnings"] if "forbidden" in w]
+
+
+async def test_a_tenants_pod_metrics_are_those_of_its_namespace_with_one_line_saying_so(tenant_rbac: Tenancy) -> None:
+    text, structured = await tenant_rbac.tenant.ok("get_kubernetes_metrics")
+    assert text.splitlines()[0] == ("# listing pod metrics in all namespaces is forbidden for this identity: showing "
+                                    f"namespace {TENANT} only"), text
+    assert structured["pods"] and {pod["namespace"] for pod in structured["pods"]} == {TENANT}
+    assert tenant_rbac.refused_cluster_wide("/apis/metrics.k8s.io/v1beta1/pods")
+    by_name, _ = await tenant_rbac.tenant.ok("get_kubernetes_metrics", pod_name="api-server-55b9b10689-q8x2m")
+    assert f"{TENANT}/api-server-55b9b10689-q8x2m" in by_name
