@@ -16,17 +16,18 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from flux_mcp.flux.budget import clip_line
 from flux_mcp.flux.evidence import Evidence, PodLogQuery, PodQuery, Requests, parse_controller_log
 from flux_mcp.flux.redaction import redact_text
 from flux_mcp.flux.refs import ObjectKey
 from flux_mcp.kube.discovery import ResourceKind
-from flux_mcp.kube.errors import KubeError, KubeletUnreachable, Unavailable, Unreachable
+from flux_mcp.kube.errors import Forbidden, KubeError, KubeletUnreachable, Unavailable, Unreachable
 from flux_mcp.ops.events import fetch_events
 from flux_mcp.ops.kubelets import KubeletGate
 from flux_mcp.ops.locate import locate
+from flux_mcp.ops.namespace_scope import across_namespaces
 
 if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway  # lightkube loads on first use, not at start-up
@@ -108,19 +109,31 @@ class EvidenceFetcher:
             evidence.gaps.append(f"{key.display}: the cluster does not serve kind {key.kind}"
                                  + (f" ({key.group})" if key.group else ""))
             return
-        obj = await self._counted(self.gw.get_or_none(rk, key.name, key.namespace or None))
+        try:
+            obj = await self._counted(self.gw.get_or_none(rk, key.name, key.namespace or None))
+        except Forbidden as exc:
+            # a tenant's reference into a namespace it may not read: unknown, not missing
+            why = f"{key.display} ({_first_line(exc)})"
+            evidence.unreadable[key] = why
+            evidence.gaps.append(why)
+            return
         evidence.add_object(key, obj)
 
     async def _events(self, evidence: Evidence, key: ObjectKey) -> None:
+        events: list[dict[str, Any]] = []
         try:
-            events = await self._counted(fetch_events(
+            listed = await self._counted(fetch_events(
                 self.gw, key.namespace or None, involved_kind=key.kind, involved_name=key.name,
                 event_type="Warning",
             ))
+            events = listed.value
+            if listed.narrowed_to:
+                # a cluster-scoped object's events, of the one namespace this identity may list them in
+                evidence.gaps.append(f"events of {key.display} outside namespace {listed.narrowed_to} (listing "
+                                     "Events in all namespaces is forbidden for this identity)")
         except KubeError as exc:
             log.debug("events of %s unavailable: %s", key, exc)
             self._gap(evidence, f"events of {key.display}", exc)
-            events = []
         evidence.events[key] = events
 
     async def _pods(self, evidence: Evidence, query: PodQuery) -> None:
@@ -161,7 +174,13 @@ class EvidenceFetcher:
         """The recent log of a Flux controller, found by its `app=<component>` pod label."""
         lines = []
         try:
-            page = await self._counted(self.gw.list("Pod", None, label_selector=f"app={component}", limit=5))
+            selector = f"app={component}"
+            found = await self._counted(across_namespaces(
+                self.gw, "Pod", lambda ns: self.gw.list("Pod", ns, label_selector=selector, limit=5)))
+            page = found.value
+            if found.narrowed_to and not page.items:
+                evidence.gaps.append(f"{component} logs (listing Pods in all namespaces is forbidden for this "
+                                     f"identity, and namespace {found.narrowed_to} has no {selector} pod)")
             for pod in page.items[:2]:
                 metadata = pod.get("metadata") or {}
                 name, namespace = str(metadata.get("name")), str(metadata.get("namespace"))

@@ -168,6 +168,8 @@ CORE_TYPES: tuple[ResourceType, ...] = (
                  namespaced=False, short_names=("crd", "crds"), subresources=("status",)),
     ResourceType("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews",
                  namespaced=False, verbs=("create",), virtual=True, has_generation=False),
+    ResourceType("authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews",
+                 namespaced=False, verbs=("create",), virtual=True, has_generation=False),
 )
 
 METRICS_TYPES: tuple[ResourceType, ...] = (

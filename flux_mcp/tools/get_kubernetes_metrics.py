@@ -14,6 +14,7 @@ from flux_mcp.flux.budget import fit_items
 from flux_mcp.kube.errors import KubeError, NotFound, Unavailable
 from flux_mcp.kube.nodes import node_ready_line
 from flux_mcp.ops.locate import locate
+from flux_mcp.ops.namespace_scope import across_namespaces, narrowed_note
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import K8S_NAME_PATTERN, ContextArg, OptionalNamespaceArg
 from flux_mcp.tools._response import respond
@@ -166,6 +167,7 @@ async def get_kubernetes_metrics(
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)
+    narrowed: str | None = None
     version = await _metrics_version(gw)
     base = f"/apis/{METRICS_GROUP}/{version}"
     try:
@@ -176,9 +178,15 @@ async def get_kubernetes_metrics(
             except NotFound as exc:
                 raise ToolError(await _no_pod_metrics(gw, pod_name, namespace or "")) from exc
         else:
-            path = f"{base}/namespaces/{namespace}/pods" if namespace else f"{base}/pods"
-            document = await gw.raw_get(path, {"labelSelector": pod_selector} if pod_selector else None)
-            items = list(document.get("items") or [])
+            async def pod_metrics(ns: str | None) -> Any:
+                path = f"{base}/namespaces/{ns}/pods" if ns else f"{base}/pods"
+                return await gw.raw_get(path, {"labelSelector": pod_selector} if pod_selector else None)
+
+            # PodMetrics are namespaced as Pods are: a tenant refused all namespaces gets its context's
+            listed = await across_namespaces(gw, "Pod", pod_metrics, namespace)
+            narrowed = listed.narrowed_to
+            namespace = namespace or narrowed
+            items = list(listed.value.get("items") or [])
     except Unavailable as exc:
         if exc.status is None:
             raise
@@ -199,6 +207,8 @@ async def get_kubernetes_metrics(
     header = f"# pod usage in {scope}: {len(selected)} of {len(pods)} pods, highest CPU first"
     if not pods:
         header = f"# no pod metrics in {scope}" + (f" for selector {pod_selector!r}" if pod_selector else "")
+    if narrowed:
+        header = f"# {narrowed_note('pod metrics', narrowed)}\n{header}"
     hint = "lower `limit`, or narrow with `namespace` or `pod_selector`"
     fitted = fit_items(lines, rt.settings.output_limit - 600, hint=hint, header=header)
     result = MetricsResult(

@@ -93,6 +93,8 @@ class _Walk:
         pending = False
         for key in keys:
             obj = self.evidence.object(key)
+            if obj is UNKNOWN and key in self.evidence.unreadable:
+                continue  # not readable by this identity: not a cause it can be shown (the gap says so)
             if obj is UNKNOWN:
                 pending = True
             else:
