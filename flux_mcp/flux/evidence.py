@@ -90,6 +90,12 @@ class Evidence:
     controller_logs: dict[str, list[ControllerLogLine]] = field(default_factory=dict)
     gaps: list[str] = field(default_factory=list)
     """Evidence that could not be fetched (for example pods/log forbidden), said once each."""
+    unreadable: dict[ObjectKey, str] = field(default_factory=dict)
+    """Objects this identity may not read (RBAC), with why: neither missing nor still to be fetched.
+    A walk passes over them (a tenant's source in another namespace) instead of waiting for them."""
+    unreadable_pod_logs: set[tuple[str, str]] = field(default_factory=set)
+    """(namespace, pod) whose logs no request can read now (its node's kubelet does not answer): an
+    empty log of theirs means nothing, not "the container wrote nothing"."""
     final: bool = False
     """Set after the last fetch round: unknown facts are then treated as unavailable."""
     requests: Requests = field(default_factory=Requests)
@@ -105,7 +111,7 @@ class Evidence:
     def object(self, key: ObjectKey) -> dict[str, Any] | _Unknown | None:
         if key in self.objects:
             return self.objects[key]
-        if not self.final:
+        if not self.final and key not in self.unreadable:
             self.requests.objects.add(key)
         return UNKNOWN
 

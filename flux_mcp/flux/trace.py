@@ -110,6 +110,10 @@ def missing_hop(key: ObjectKey, relation: str) -> TraceHop:
                     message=f"{key.display} does not exist", missing=True)
 
 
+def unreadable_hop(key: ObjectKey, relation: str, why: str) -> TraceHop:
+    return TraceHop(key=key, relation=relation, state="unknown", reason="NotReadable", message=why)
+
+
 def owner_of(obj: Mapping[str, Any]) -> tuple[ObjectKey, str] | None:
     """The next object up: the controller ownerReference, else the Flux applier named by labels."""
     metadata = obj.get("metadata") or {}
@@ -145,6 +149,9 @@ def source_chain(key: ObjectKey, obj: Mapping[str, Any], evidence: Evidence) -> 
             continue
         seen.add(target)
         found = evidence.object(target)
+        if found is UNKNOWN and target in evidence.unreadable:
+            hops.append(unreadable_hop(target, edge.type, evidence.unreadable[target]))
+            continue
         if found is UNKNOWN:
             complete = False
             continue
@@ -193,6 +200,9 @@ def trace(start: ObjectKey, evidence: Evidence) -> Trace:
             notes.append(f"stopped after {MAX_HOPS} hops")
             break
         found = evidence.object(next_key)
+        if found is UNKNOWN and next_key in evidence.unreadable:
+            hops.append(unreadable_hop(next_key, relation, evidence.unreadable[next_key]))
+            break
         if found is UNKNOWN:
             complete = False
             break

@@ -140,8 +140,8 @@ def parse_group_discovery(document: dict[str, Any]) -> GroupDiscovery:
             versions.append(version)
             if entry.get("freshness") == "Stale":
                 # The aggregated API server behind it (metrics-server down is the classic) did not answer.
-                found.stale[f"{group}/{version}"] = (f"discovery of {group or 'core'}/{version} is stale: the API "
-                                                     "server behind it did not answer")
+                found.stale[f"{group}/{version}"] = ("Stale in aggregated discovery: the API server could not "
+                                                     "reach the server behind it")
                 found.kinds[(group, version)] = []
                 continue
             kinds = []
@@ -207,7 +207,8 @@ class DiscoveryCache:
                 return parse_resource_list(await self._document(path))
             except KubeError as exc:
                 # One broken aggregated API (metrics-server down is the classic) must not hide the rest.
-                unavailable[f"{group}/{version}"] = str(exc)
+                said = f"HTTP {exc.status}: {exc.server_message or 'no message'}" if exc.status else str(exc)
+                unavailable[f"{group}/{version}"] = said
                 log.warning("discovery of %s failed: %s", path, exc)
                 return []
 

@@ -82,8 +82,42 @@ def is_api_failure(exc: BaseException) -> bool:
     )
 
 
+# field.Invalid renders its value with Go's %q: a quoted string with backslash escapes.
+_INVALID_VALUE = re.compile(r'Invalid value: "((?:[^"\\]|\\.)*)"')
+_PATCH_DID_NOT_DECODE = re.compile(r'^\s*"" is invalid: patch: Invalid value: \(not shown\): (.*)$', re.S)
+TYPED_PATCH_FAILED = "failed to create typed patch object"
+"""How kube-apiserver (HTTP 500) words a server-side apply whose values do not fit the object's schema."""
+
+
+def without_echoed_objects(message: str) -> str:
+    """The message with every whole object the API server quoted back left out.
+
+    A patch that does not decode into a built-in type is refused with `patch: Invalid value: "<the whole
+    object as patched, JSON>": json: cannot unmarshal …`: for a Secret that is its data, and for any
+    object whatever it holds. Quoted values that are objects or lists (JSON, or Go's map[…] form) are
+    dropped; scalar values (a name, a number) are kept, they say what was wrong.
+    """
+
+    def shown(found: re.Match[str]) -> str:
+        value = found.group(1)
+        if value[:1] in ("{", "[") or value.startswith("map["):
+            return "Invalid value: (not shown)"
+        return found.group(0)
+
+    cleaned = _INVALID_VALUE.sub(shown, message)
+    decoded = _PATCH_DID_NOT_DECODE.match(cleaned)
+    if decoded:
+        return f"the patched object does not fit its type: {decoded.group(1)}"
+    return cleaned
+
+
 def server_message(exc: BaseException) -> str:
-    """The API server's own explanation: Status.message for JSON bodies, else the body text."""
+    """The API server's own explanation: Status.message for JSON bodies, else the body text; objects it
+    quoted back are left out (`without_echoed_objects`)."""
+    return without_echoed_objects(_raw_server_message(exc))
+
+
+def _raw_server_message(exc: BaseException) -> str:
     if isinstance(exc, ApiError):
         status = getattr(exc, "status", None)
         message = getattr(status, "message", None)
@@ -242,13 +276,29 @@ def api_failure(cause: BaseException, request: ApiRequest, attempts: int = 1, el
         return Invalid(f"the API server rejected {request.what} as invalid (HTTP 422): {message}", **fields)
     if status == 400:
         return BadRequest(f"bad request for {request.what} (HTTP 400): {message}", **fields)
+    if status == 500 and message.startswith(TYPED_PATCH_FAILED):
+        # The manifest's values do not fit the schema: the same answer however often it is sent.
+        return Invalid(
+            f"the API server rejected {request.what} as invalid (server-side apply, HTTP 500): {message}. "
+            "Fix that field's value in the manifest.",
+            **fields,
+        )
     if is_kubelet_failure(status, request, message):
         return KubeletUnreachable(
             f"the kubelet of the node running {request.what} is unreachable (the API server answered HTTP {status} "
             f"to {request.verb} {request.resource}{_tries(attempts, elapsed)}): {message or '(no message)'}",
             **fields,
         )
-    if status >= 500 or status in (408, 429):
+    if status == 429:
+        # API Priority and Fairness (or an overloaded server) refusing the request: the API is up.
+        return Unavailable(
+            f"the Kubernetes API at {server} refused {request.verb} {request.what} as too many requests "
+            f"(HTTP 429{_tries(attempts, elapsed)}): it is overloaded or "
+            f"limits this identity's requests (API Priority and Fairness); retry later. Server said: "
+            f"{message or '(no message)'}",
+            **fields,
+        )
+    if status >= 500 or status == 408:
         return Unavailable(
             f"the Kubernetes API at {server} is unavailable (HTTP {status}{_tries(attempts, elapsed)}); "
             f"retry later. Server said: {message or '(no message)'}",

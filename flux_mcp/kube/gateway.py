@@ -38,6 +38,7 @@ from flux_mcp.kube.errors import (
     with_near_names,
 )
 from flux_mcp.kube.lightkube_internals import http_client
+from flux_mcp.kube.nodes import node_ready_line
 from flux_mcp.kube.retry import RetryPolicy
 
 log = logging.getLogger("flux_mcp.kube")
@@ -106,15 +107,6 @@ def _plain(obj: Any, keep_managed_fields: bool = False) -> dict[str, Any]:
     if isinstance(metadata, dict) and not keep_managed_fields:
         metadata.pop("managedFields", None)
     return plain
-
-
-def _ready_line(node: dict[str, Any]) -> str:
-    for condition in (node.get("status") or {}).get("conditions") or []:
-        if isinstance(condition, dict) and condition.get("type") == "Ready":
-            since = f" since {condition['lastTransitionTime']}" if condition.get("lastTransitionTime") else ""
-            message = f": {condition['message']}" if condition.get("message") else ""
-            return f"Ready={condition.get('status')} {condition.get('reason') or ''}{since}{message}".replace(" :", ":")
-    return "no Ready condition (no kubelet has ever reported for this node)"
 
 
 def _resource_path(rk: ResourceKind, namespace: str | None, name: str | None = None) -> str:
@@ -192,7 +184,14 @@ class KubeGateway:
 
     async def _fetch_discovery(self, path: str, accept: str | None) -> dict[str, Any]:
         request = ApiRequest(verb="get", resource=path, server=self.server)
-        document = await self._call(request, lambda: self._get_json(path, accept=accept))
+        if path.count("/") == 3:
+            # /apis/<group>/<version>, asked right after /apis answered: a 5xx there is an aggregated
+            # API's server (metrics-server down is the classic) that a retry a moment later will not heal;
+            # only throttling and transport failures are worth another try.
+            policy = replace(self.policy, retry_statuses=frozenset({429}))
+            document = await policy.call(lambda: self._get_json(path, accept=accept), request)
+        else:
+            document = await self._call(request, lambda: self._get_json(path, accept=accept))
         return document if isinstance(document, dict) else {}
 
     def _namespace(self, rk: ResourceKind, namespace: str | None) -> str | None:
@@ -365,6 +364,20 @@ class KubeGateway:
             return await self._call(request, fetch)
         except KubeletUnreachable as exc:
             raise await self._with_node(exc, name, namespace) from exc.__cause__
+        except NotFound as exc:
+            # The API server answers `pods "<node>" not found` when the pod's Node does not exist.
+            if f'"{name}"' in exc.server_message:
+                raise
+            spec = ((await self.get_or_none("Pod", name, namespace)) or {}).get("spec") or {}
+            node = str(spec.get("nodeName") or "")
+            if not node or f'"{node}"' not in exc.server_message:
+                raise
+            raise KubeletUnreachable(
+                f"the kubelet of pod {namespace}/{name} is unreachable: the pod is bound to node {node}, which "
+                f"does not exist (the API server answered HTTP 404: {exc.server_message})",
+                node=node, node_ready="the Node object does not exist", request=exc.request, status=exc.status,
+                reason=exc.reason, server_message=exc.server_message, attempts=exc.attempts, elapsed=exc.elapsed,
+            ) from exc
 
     async def _with_node(self, exc: KubeletUnreachable, pod: str, namespace: str) -> KubeletUnreachable:
         """The kubelet failure, naming the pod's node and that node's Ready condition (as far as readable)."""
@@ -377,7 +390,7 @@ class KubeGateway:
             return exc
         try:
             found = await self.get_or_none("Node", node)
-            ready = _ready_line(found) if found is not None else "the Node object does not exist"
+            ready = node_ready_line(found) if found is not None else "the Node object does not exist"
         except KubeError as failure:
             ready = f"its status could not be read ({type(failure).__name__})"
         server_says = exc.server_message or "(no message)"

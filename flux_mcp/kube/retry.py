@@ -33,6 +33,7 @@ from tenacity.stop import stop_base
 
 from flux_mcp.kube.errors import ApiRequest, KubeError
 from flux_mcp.kube.failures import (
+    TYPED_PATCH_FAILED,
     api_failure,
     http_status_of,
     is_api_failure,
@@ -65,11 +66,13 @@ def retry_after_of(exc: BaseException) -> float | None:
     return max(seconds, 0.0)
 
 
-def is_transient(exc: BaseException) -> bool:
+def is_transient(exc: BaseException, statuses: frozenset[int] = RETRYABLE_STATUSES) -> bool:
     if isinstance(exc, httpx2.TransportError):
         return True
     status = http_status_of(exc)
-    return status is not None and status in RETRYABLE_STATUSES
+    if status == 500 and server_message(exc).startswith(TYPED_PATCH_FAILED):
+        return False  # a manifest whose values do not fit the schema: sending it again cannot help
+    return status is not None and status in statuses
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,8 @@ class RetryPolicy:
     jitter: float = 0.2
     retry_after_cap: float = 5.0
     kubelet_attempts: int = 2
+    retry_statuses: frozenset[int] = RETRYABLE_STATUSES
+    """HTTP statuses worth another try (transport failures always are)."""
     """Tries of a request the API server proxies to a kubelet (pods/log, exec) that the kubelet failed:
     a node that did not answer once rarely answers a moment later, and every try costs the caller."""
 
@@ -116,7 +121,7 @@ class RetryPolicy:
                 attempts = 1
                 return await fn()
             async for attempt in AsyncRetrying(
-                retry=retry_if_exception(is_transient),
+                retry=retry_if_exception(lambda exc: is_transient(exc, self.retry_statuses)),
                 stop=stop_any(stop_after_attempt(self.attempts), stop_before_delay(self.total_seconds),
                               _KubeletGaveUp(request, self.kubelet_attempts)),
                 wait=self._wait(),

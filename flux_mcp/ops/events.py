@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from flux_mcp.flux.timestamps import age, parse_time
+from flux_mcp.ops.namespace_scope import Scoped, list_across
 
 if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway
@@ -99,9 +100,12 @@ async def fetch_events(
     involved_kind: str | None = None,
     involved_name: str | None = None,
     event_type: str | None = None,
-) -> list[dict[str, Any]]:
+    fallback: str | None = None,
+) -> Scoped[list[dict[str, Any]]]:
     """Core/v1 Events in one list call, filtered server-side by involved object and type.
 
+    Without a namespace, Events of every namespace; when that list is forbidden, those of `fallback`
+    (else the kubeconfig context's namespace), with `narrowed_to` saying so (ops.namespace_scope).
     core/v1 is used rather than events.k8s.io/v1: the latter fails to decode when eventTime is null,
     which it is for events written through the core API (most controllers, Flux included).
     """
@@ -113,18 +117,19 @@ async def fetch_events(
     if event_type:
         selectors.append(f"type={event_type}")
     rk = await gw.resolve(EVENT_KIND, "v1")
-    return await gw.list_all(rk, namespace=namespace or None, field_selector=",".join(selectors) or None)
+    return await list_across(gw, rk, namespace or None, field_selector=",".join(selectors) or None,
+                             fallback=fallback)
 
 
 async def warning_events_by_object(
     gw: KubeGateway, namespace: str | None, kind: str, name: str | None = None, per_object: int = 3
-) -> dict[tuple[str, str], list[EventSummary]]:
+) -> Scoped[dict[tuple[str, str], list[EventSummary]]]:
     """(namespace, name) → the newest Warning events of objects of `kind` (one events list in all)."""
     events = await fetch_events(gw, namespace, involved_kind=kind, involved_name=name, event_type="Warning")
     by_object: dict[tuple[str, str], list[EventSummary]] = {}
-    for summary in summarize_events(events):
+    for summary in summarize_events(events.value):
         by_object.setdefault((summary.namespace, summary.object_name), []).append(summary)
-    return {key: summaries[-per_object:] for key, summaries in by_object.items()}
+    return Scoped({key: summaries[-per_object:] for key, summaries in by_object.items()}, events.narrowed_to)
 
 
 def event_line(summary: EventSummary, now: datetime | None = None, with_object: bool = True) -> str:

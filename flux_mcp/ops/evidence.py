@@ -12,19 +12,22 @@ the objects themselves surface as the gateway's KubeError.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from flux_mcp.flux.budget import clip_line
 from flux_mcp.flux.evidence import Evidence, PodLogQuery, PodQuery, Requests, parse_controller_log
 from flux_mcp.flux.redaction import redact_text
 from flux_mcp.flux.refs import ObjectKey
 from flux_mcp.kube.discovery import ResourceKind
-from flux_mcp.kube.errors import KubeError, KubeletUnreachable, Unavailable, Unreachable
+from flux_mcp.kube.errors import Forbidden, KubeError, KubeletUnreachable, Unavailable, Unreachable
 from flux_mcp.ops.events import fetch_events
+from flux_mcp.ops.kubelets import KubeletGate
 from flux_mcp.ops.locate import locate
+from flux_mcp.ops.namespace_scope import across_namespaces
 
 if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway  # lightkube loads on first use, not at start-up
@@ -48,6 +51,8 @@ class EvidenceFetcher:
         self.unavailable: list[str] = []
         """What could not be read because the API was unavailable (not because it refused)."""
         self._kinds: dict[tuple[str, str], ResourceKind] | None = None
+        self._kubelets = KubeletGate()
+        """Logs of pods on a node whose kubelet did not answer are not asked for again."""
 
     async def resource_kind(self, key: ObjectKey) -> ResourceKind | None:
         if self._kinds is None:
@@ -79,8 +84,13 @@ class EvidenceFetcher:
         )
 
     def _gap(self, evidence: Evidence, what: str, exc: KubeError) -> None:
-        if isinstance(exc, KubeletUnreachable):
+        if isinstance(exc, KubeletUnreachable) and exc.node:
             # The API server is fine: one node's kubelet is not answering it (its Ready condition says why).
+            said = clip_line(redact_text(exc.server_message.splitlines()[0]), 100) if exc.server_message else ""
+            evidence.gaps.append(f"{what}: the kubelet on node {exc.node} is unreachable"
+                                 + (f" ({said})" if said else "") + (f"; node {exc.node}: "
+                                 f"{clip_line(redact_text(exc.node_ready), 120)}" if exc.node_ready else ""))
+        elif isinstance(exc, KubeletUnreachable):
             evidence.gaps.append(f"{what} ({_first_line(exc)})")
         elif isinstance(exc, Unavailable | Unreachable):
             self.unavailable.append(what)
@@ -99,19 +109,31 @@ class EvidenceFetcher:
             evidence.gaps.append(f"{key.display}: the cluster does not serve kind {key.kind}"
                                  + (f" ({key.group})" if key.group else ""))
             return
-        obj = await self._counted(self.gw.get_or_none(rk, key.name, key.namespace or None))
+        try:
+            obj = await self._counted(self.gw.get_or_none(rk, key.name, key.namespace or None))
+        except Forbidden as exc:
+            # a tenant's reference into a namespace it may not read: unknown, not missing
+            why = f"{key.display} ({_first_line(exc)})"
+            evidence.unreadable[key] = why
+            evidence.gaps.append(why)
+            return
         evidence.add_object(key, obj)
 
     async def _events(self, evidence: Evidence, key: ObjectKey) -> None:
+        events: list[dict[str, Any]] = []
         try:
-            events = await self._counted(fetch_events(
+            listed = await self._counted(fetch_events(
                 self.gw, key.namespace or None, involved_kind=key.kind, involved_name=key.name,
                 event_type="Warning",
             ))
+            events = listed.value
+            if listed.narrowed_to:
+                # a cluster-scoped object's events, of the one namespace this identity may list them in
+                evidence.gaps.append(f"events of {key.display} outside namespace {listed.narrowed_to} (listing "
+                                     "Events in all namespaces is forbidden for this identity)")
         except KubeError as exc:
             log.debug("events of %s unavailable: %s", key, exc)
             self._gap(evidence, f"events of {key.display}", exc)
-            events = []
         evidence.events[key] = events
 
     async def _pods(self, evidence: Evidence, query: PodQuery) -> None:
@@ -127,32 +149,63 @@ class EvidenceFetcher:
         """Exactly the instance asked for: the walk labels what it shows and asks for the current
         container itself when the previous one left nothing (no silent fallback)."""
         text = ""
+        node = _node_of(evidence, query.namespace, query.pod)
         try:
-            text = await self._counted(self.gw.pod_logs(
+            text = await self._kubelets.fetch(node, lambda: self._counted(self.gw.pod_logs(
                 query.pod, query.namespace, container=query.container or None, tail_lines=POD_LOG_TAIL,
                 previous=query.previous, timestamps=False,
-            ))
+            )))
+        except KubeletUnreachable as exc:
+            self._unreadable_pod(evidence, query.namespace, query.pod, node, exc)
         except KubeError as exc:
             if not query.previous:
                 self._gap(evidence, f"logs of pod {query.namespace}/{query.pod}", exc)
             # A previous instance that does not exist (or was rotated away) left no logs.
         evidence.pod_logs[query] = text.splitlines()
 
+    def _unreadable_pod(self, evidence: Evidence, namespace: str, pod: str, node: str,
+                        exc: KubeletUnreachable) -> None:
+        if (namespace, pod) in evidence.unreadable_pod_logs:
+            return
+        evidence.unreadable_pod_logs.add((namespace, pod))
+        self._gap(evidence, f"logs of pod {namespace}/{pod}", exc)
+
     async def _controller_log(self, evidence: Evidence, component: str) -> None:
         """The recent log of a Flux controller, found by its `app=<component>` pod label."""
         lines = []
         try:
-            page = await self._counted(self.gw.list("Pod", None, label_selector=f"app={component}", limit=5))
+            selector = f"app={component}"
+            found = await self._counted(across_namespaces(
+                self.gw, "Pod", lambda ns: self.gw.list("Pod", ns, label_selector=selector, limit=5)))
+            page = found.value
+            if found.narrowed_to and not page.items:
+                evidence.gaps.append(f"{component} logs (listing Pods in all namespaces is forbidden for this "
+                                     f"identity, and namespace {found.narrowed_to} has no {selector} pod)")
             for pod in page.items[:2]:
                 metadata = pod.get("metadata") or {}
-                text = await self._counted(self.gw.pod_logs(
-                    str(metadata.get("name")), str(metadata.get("namespace")), tail_lines=CONTROLLER_LOG_TAIL,
-                    timestamps=False,
-                ))
+                name, namespace = str(metadata.get("name")), str(metadata.get("namespace"))
+                node = str((pod.get("spec") or {}).get("nodeName") or "")
+                text = await self._kubelets.fetch(node, functools.partial(
+                    self._controller_pod_log, name, namespace))
                 lines.extend(parse_controller_log(text))
         except KubeError as exc:
             self._gap(evidence, f"{component} logs", exc)
         evidence.controller_logs[component] = lines
+
+    async def _controller_pod_log(self, name: str, namespace: str) -> str:
+        return await self._counted(self.gw.pod_logs(name, namespace, tail_lines=CONTROLLER_LOG_TAIL,
+                                                    timestamps=False))
+
+
+def _node_of(evidence: Evidence, namespace: str, pod: str) -> str:
+    """The node a pod the walk has already read runs on ("" when unknown or not yet scheduled)."""
+    candidates = [obj for key, obj in evidence.objects.items() if obj is not None and key.kind == "Pod"]
+    candidates += [obj for listed in evidence.pods.values() for obj in listed]
+    for obj in candidates:
+        metadata = obj.get("metadata") or {}
+        if metadata.get("name") == pod and metadata.get("namespace") == namespace:
+            return str((obj.get("spec") or {}).get("nodeName") or "")
+    return ""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,9 @@ from flux_mcp.flux.refs import ObjectKey
 from flux_mcp.flux.state import NOTIFICATION_KINDS
 from flux_mcp.kube.errors import Forbidden, KubeError
 from flux_mcp.ops.errors import OperationError
+from flux_mcp.ops.events import fetch_events
 from flux_mcp.ops.flux_objects import readable_flux_objects
+from flux_mcp.ops.namespace_scope import narrowed_note
 
 if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway
@@ -47,7 +49,7 @@ async def collect_graph(
     listing = await readable_flux_objects(gw, namespace, describe)
     notes = listing.notes()
     objects = [obj for items in listing.objects.values() for obj in items]
-    events = await notification_warnings(gw, listing.objects, notes, describe, listing.scope)
+    events = await notification_warnings(gw, listing.objects, notes, describe, listing.scope, fallback=namespace)
     scope = listing.scope if listing.whole_scope else None
     graph = FluxGraph(objects, events=events, unread_kinds=listing.unread, read_namespace=scope)
     return Collected(graph, notes, scope, listing.unread)
@@ -55,24 +57,34 @@ async def collect_graph(
 
 async def notification_warnings(
     gw: KubeGateway, by_kind: dict[str, list[dict[str, Any]]], notes: list[str],
-    describe: Callable[[KubeError], str] = str, namespace: str | None = None,
+    describe: Callable[[KubeError], str] = str, namespace: str | None = None, *, fallback: str | None = None,
 ) -> list[dict[str, Any]]:
     """Warning events of the notification kinds present (their delivery and auth failures), one list each.
 
-    Only kinds with objects are asked about; a refused or failed list is a note, not an error.
+    Only kinds with objects are asked about. Without `namespace`, a list of every namespace that RBAC
+    refuses is made in `fallback` (else the kubeconfig context's namespace), in one note; a list
+    refused or failing even so is a note, not an error.
     """
     kinds = sorted(kind for kind in NOTIFICATION_KINDS if by_kind.get(kind))
     results = await asyncio.gather(*(
-        gw.list_all("Event", namespace, field_selector=f"involvedObject.kind={kind}") for kind in kinds
+        fetch_events(gw, namespace, involved_kind=kind, fallback=fallback) for kind in kinds
     ), return_exceptions=True)
     events: list[dict[str, Any]] = []
+    narrowed: set[str] = set()
+    failed: dict[str, list[str]] = {}
     for kind, result in zip(kinds, results, strict=True):
         if isinstance(result, KubeError):
-            notes.append(f"could not read the events of {kind} objects: {describe(result)}")
+            failed.setdefault(describe(result), []).append(kind)
         elif isinstance(result, BaseException):
             raise result
         else:
-            events.extend(result)
+            events.extend(result.value)
+            if result.narrowed_to:
+                narrowed.add(result.narrowed_to)
+    notes += [f"{narrowed_note('Events', scope)} (the events of notification objects elsewhere are not read)"
+              for scope in sorted(narrowed)]
+    notes += [f"could not read the events of {', '.join(failed_kinds)} objects: {why}"
+              for why, failed_kinds in failed.items()]
     return events
 
 

@@ -11,6 +11,7 @@ from flux_mcp.flux.kinds import FLUX_KINDS, FluxKind, find_flux_kind
 from flux_mcp.kube.discovery import ResourceKind
 from flux_mcp.kube.errors import Forbidden, KubeError
 from flux_mcp.ops.errors import OperationError
+from flux_mcp.ops.namespace_scope import list_across, refused_in_namespace
 
 if TYPE_CHECKING:
     from flux_mcp.kube.gateway import KubeGateway
@@ -142,19 +143,29 @@ async def readable_flux_objects(
     """Every installed Flux kind in every namespace, or, where that list is forbidden, in `namespace`
     (else the kubeconfig context's namespace), as kubectl does for a namespace-scoped identity.
 
-    Raises `NoFluxAccess` when the identity can read no Flux kind at all: an answer built from
-    nothing would read as "all 0 Flux objects are ready".
+    Each kind falls back on its own (`ops.namespace_scope`): one refused cluster-wide alone does not
+    narrow the others. Raises `NoFluxAccess` when the identity can read no Flux kind at all: an
+    answer built from nothing would read as "all 0 Flux objects are ready".
     """
     installed = await installed_flux_kinds(gw)
-    results = await asyncio.gather(*(gw.list_all(rk) for _, rk in installed), return_exceptions=True)
-    listing = FluxListing({})
-    refused = _sort_results(listing, installed, results, describe, retry_namespaced=True)
-    if not refused:
-        return listing
     scope = namespace or gw.default_namespace
-    listing.scope = scope
-    retried = await asyncio.gather(*(gw.list_all(rk, scope) for _, rk in refused), return_exceptions=True)
-    _sort_results(listing, refused, retried, describe, retry_namespaced=False)
+    results = await asyncio.gather(*(list_across(gw, rk, fallback=scope) for _, rk in installed),
+                                   return_exceptions=True)
+    listing = FluxListing({})
+    for (fk, rk), result in zip(installed, results, strict=True):
+        if isinstance(result, Forbidden):
+            listing.forbidden += (rk,)
+            if refused_in_namespace(result) is not None:
+                listing.scope = scope
+        elif isinstance(result, KubeError):
+            listing.failed[fk.kind] = describe(result)
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            listing.objects[fk.kind] = result.value
+            if result.narrowed_to is not None:
+                listing.scope = result.narrowed_to
+                listing.narrowed += (fk.kind,)
     if installed and not listing.objects and not listing.failed:
         raise NoFluxAccess(await no_access_message(gw, [rk for _, rk in installed], scope))
     return listing
@@ -176,26 +187,3 @@ async def no_access_message(gw: KubeGateway, kinds: list[ResourceKind], namespac
         f"namespace {namespace}. Grant it read access with a ClusterRole (or a Role in the namespaces it "
         f"should see, then name one with `namespace`) holding this rule:\n{read_rule(kinds)}"
     )
-
-
-def _sort_results(
-    listing: FluxListing, kinds: list[tuple[FluxKind, ResourceKind]], results: list[Any],
-    describe: Callable[[KubeError], str], *, retry_namespaced: bool,
-) -> list[tuple[FluxKind, ResourceKind]]:
-    """File each list result into `listing`; return the namespaced kinds refused cluster-wide when
-    `retry_namespaced` (to be listed again in one namespace). A second pass marks its lists as narrowed."""
-    refused: list[tuple[FluxKind, ResourceKind]] = []
-    for (fk, rk), result in zip(kinds, results, strict=True):
-        if isinstance(result, Forbidden) and retry_namespaced and rk.namespaced:
-            refused.append((fk, rk))
-        elif isinstance(result, Forbidden):
-            listing.forbidden += (rk,)
-        elif isinstance(result, KubeError):
-            listing.failed[fk.kind] = describe(result)
-        elif isinstance(result, BaseException):
-            raise result
-        else:
-            listing.objects[fk.kind] = result
-            if not retry_namespaced:
-                listing.narrowed += (fk.kind,)
-    return refused

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from flux_mcp.sandbox.app import RequestRecord
 from flux_mcp.sandbox.fleet import CANARIES, CANARY_FORMS
-from flux_mcp.sandbox.server import Sandbox, SandboxOptions, run_sandbox_cli
+from flux_mcp.sandbox.server import Sandbox, SandboxIdentity, SandboxOptions, run_sandbox_cli
 
-__all__ = ["CANARIES", "CANARY_FORMS", "RequestRecord", "Sandbox", "SandboxOptions", "run_sandbox_cli"]
+__all__ = [
+    "CANARIES", "CANARY_FORMS", "RequestRecord", "Sandbox", "SandboxIdentity", "SandboxOptions", "run_sandbox_cli",
+]

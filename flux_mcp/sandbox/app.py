@@ -25,6 +25,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from flux_mcp.sandbox import errors
+from flux_mcp.sandbox.decoding import Verb
 from flux_mcp.sandbox.discovery import Catalog, ResourceType
 from flux_mcp.sandbox.errors import StatusError
 from flux_mcp.sandbox.faults import Fault, FaultSet
@@ -36,7 +37,7 @@ from flux_mcp.sandbox.patching import (
     server_side_apply,
     strategic_merge,
 )
-from flux_mcp.sandbox.rbac import RbacPolicy, RequestAttributes, forbidden
+from flux_mcp.sandbox.rbac import SANDBOX_USER_INFO, RbacPolicy, RequestAttributes, UserInfo, forbidden
 from flux_mcp.sandbox.schemas import served_schema
 from flux_mcp.sandbox.selectors import SelectorError, field_predicate, label_predicate
 from flux_mcp.sandbox.store import ObjectStore, now_iso
@@ -50,7 +51,8 @@ TRANSPORT_KEY = "sandbox.transport"
 """ASGI scope extension holding the connection's transport (set by the sandbox HTTP protocol)."""
 
 _WRITE_VERBS = frozenset({"create", "update", "patch", "delete", "deletecollection"})
-_NON_MUTATING_CREATES = frozenset({("authorization.k8s.io", "selfsubjectaccessreviews")})
+_NON_MUTATING_CREATES = frozenset({("authorization.k8s.io", "selfsubjectaccessreviews"),
+                                   ("authentication.k8s.io", "selfsubjectreviews")})
 _UNDECODED_MEDIA_TYPES = frozenset({"application/vnd.kubernetes.protobuf", "application/cbor"})
 
 
@@ -64,6 +66,8 @@ class RequestRecord:
     verb: str
     mutating: bool
     dry_run: bool = False
+    user: str = SANDBOX_USER_INFO.name
+    """The user the request was authenticated as."""
 
 
 @dataclass
@@ -74,6 +78,8 @@ class SandboxState:
     server_version: dict[str, str]
     faults: FaultSet = field(default_factory=FaultSet)
     rbac: RbacPolicy | None = None
+    identities: dict[str, UserInfo] = field(default_factory=dict)
+    """Bearer token → the user it authenticates; any other credential is the sandbox's own identity."""
     requests: list[RequestRecord] = field(default_factory=list)
     server_address: str = "127.0.0.1:0"
 
@@ -168,36 +174,44 @@ class SandboxApp:
         except StatusError as exc:
             parse_error = exc
         attrs = self._attributes(method, path, query, api)
+        user = self._user(request)
         mutating = attrs.verb in _WRITE_VERBS and (attrs.api_group, attrs.resource) not in _NON_MUTATING_CREATES
         dry_run = query.get("dryRun") == "All"
         status = 0
         try:
-            response = await self._respond(request, method, path, query, api, parse_error, attrs)
+            response = await self._respond(request, method, path, query, api, parse_error, attrs, user)
             status = response.status_code
             return response
         except _ConnectionReset:
             # the connection is gone; uvicorn drops whatever is sent on it
             return Response(b"", status_code=500)
         finally:
-            self.state.requests.append(RequestRecord(method, path, query, status, attrs.verb, mutating, dry_run))
+            self.state.requests.append(RequestRecord(method, path, query, status, attrs.verb, mutating, dry_run,
+                                                     user.name))
+
+    def _user(self, request: Request) -> UserInfo:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer":
+            return self.state.identities.get(token.strip(), SANDBOX_USER_INFO)
+        return SANDBOX_USER_INFO
 
     async def _respond(
         self, request: Request, method: str, path: str, query: dict[str, str], api: ApiPath | None,
-        parse_error: StatusError | None, attrs: RequestAttributes,
+        parse_error: StatusError | None, attrs: RequestAttributes, user: UserInfo,
     ) -> Response:
         fault = self.state.faults.take(method, path)
         if fault is not None:
             injected = await self._fault(request, fault)
             if injected is not None:
                 return injected
-        if self.state.rbac is not None and not self.state.rbac.allows(attrs):
-            return _status_response(forbidden(attrs))
+        if self.state.rbac is not None and not self.state.rbac.allows(attrs, user):
+            return _status_response(forbidden(attrs, user.name))
         try:
             if parse_error is not None:
                 raise parse_error
             if api is None:
                 return self._non_resource(path, request.headers.get("accept", ""))
-            return await self._resource(request, method, query, api)
+            return await self._resource(request, method, query, api, user)
         except StatusError as exc:
             return _status_response(exc)
         except SelectorError as exc:
@@ -273,9 +287,12 @@ class SandboxApp:
             verb = "patch"
         else:
             verb = "delete" if api.name else "deletecollection"
+        namespace = api.namespace
+        if not api.rt.group and api.rt.plural == "namespaces" and api.name:
+            namespace = api.name  # kube-apiserver's RequestInfo: a Namespace is a request in itself
         return RequestAttributes(verb=verb, path=path, resource_request=True, api_group=api.rt.group,
                                  resource=api.rt.plural, subresource=api.subresource, name=api.name,
-                                 namespace=api.namespace)
+                                 namespace=namespace)
 
     # --- non-resource endpoints ------------------------------------------------------------------
 
@@ -309,7 +326,9 @@ class SandboxApp:
 
     # --- resources -------------------------------------------------------------------------------
 
-    async def _resource(self, request: Request, method: str, query: dict[str, str], api: ApiPath) -> Response:
+    async def _resource(
+        self, request: Request, method: str, query: dict[str, str], api: ApiPath, user: UserInfo,
+    ) -> Response:
         rt = api.rt
         if rt.namespaced is False and api.namespace:
             raise errors.path_not_found()
@@ -318,7 +337,11 @@ class SandboxApp:
         if rt.plural == "selfsubjectaccessreviews":
             if method != "POST":
                 raise errors.method_not_supported(rt, method.lower())
-            return self._access_review(await _body(request))
+            return self._access_review(await _body(request), user)
+        if rt.plural == "selfsubjectreviews":
+            if method != "POST":
+                raise errors.method_not_supported(rt, method.lower())
+            return self._self_review(await _body(request), user)
         if api.subresource == "log":
             return self._pod_log(api, query)
         if api.subresource == "scale":
@@ -436,14 +459,14 @@ class SandboxApp:
                         raise errors.not_found(rt, name)
                     intent = server_side_apply(None, applied, manager, force, now)
                     intent.setdefault("metadata", {})["name"] = name
-                    check_structure(rt, name, intent)
+                    check_structure(rt, name, intent, "apply")
                     return _json(store.create(rt, intent, namespace, dry_run=dry_run, admit=admission), 201,
                                  admission.warnings)
 
                 def apply(obj: dict[str, Any]) -> dict[str, Any]:
                     return server_side_apply(obj, applied, manager, force, now)
 
-                return _json(store.update(rt, namespace, name, _checked(rt, name, apply), sub, dry_run, None,
+                return _json(store.update(rt, namespace, name, _checked(rt, name, apply, "apply"), sub, dry_run, None,
                                           check_rv=False, track_fields=False, admit=admission),
                              warnings=admission.warnings)
             except PatchError as exc:
@@ -452,6 +475,7 @@ class SandboxApp:
                                for m, f in exc.conflicts]}) from exc
         patch = _parse_body(raw, yaml_ok=False)
         mutate: Callable[[dict[str, Any]], dict[str, Any]]
+        verb: Verb = "strategic" if content_type == "application/strategic-merge-patch+json" else "patch"
         if content_type == "application/merge-patch+json":
             if not isinstance(patch, dict):
                 raise errors.unprocessable_patch("a merge patch must be a JSON object")
@@ -476,7 +500,7 @@ class SandboxApp:
                 return result
         else:
             raise errors.unsupported_media_type(content_type)
-        return _json(store.update(rt, namespace, name, _checked(rt, name, mutate), sub, dry_run, manager,
+        return _json(store.update(rt, namespace, name, _checked(rt, name, mutate, verb, patch), sub, dry_run, manager,
                                   admit=admission), warnings=admission.warnings)
 
     # --- virtual resources ------------------------------------------------------------------------
@@ -495,6 +519,19 @@ class SandboxApp:
             container = containers[0]
         elif container not in containers:
             raise errors.bad_request(f"container {container} is not valid for pod {api.name}")
+        # As kube-apiserver finds the kubelet to ask: none for an unscheduled pod (an empty answer), the
+        # pod's Node object (a missing one is a 404 worded as a pod's), then the Node's addresses.
+        node_name = str((pod.get("spec") or {}).get("nodeName") or "")
+        if not node_name:
+            return Response(b"", status_code=204)
+        node_type = self.state.catalog.by_kind("", "Node")
+        assert node_type is not None
+        node = store.find(node_type, None, node_name)
+        if node is None:
+            raise StatusError(404, "NotFound", f'pods "{node_name}" not found', {"name": node_name, "kind": "pods"})
+        addresses = [a for a in (node.get("status") or {}).get("addresses") or [] if isinstance(a, dict)]
+        if not addresses:
+            raise StatusError(500, "", "no preferred addresses found; known addresses: []", {})
         previous = query.get("previous") in ("true", "1")
         if previous and not self.state.logs.has(api.namespace, api.name, container, True):
             raise errors.bad_request(f'previous terminated container "{container}" in pod "{api.name}" not found')
@@ -523,17 +560,30 @@ class SandboxApp:
         source = self.state.catalog.by_kind("", source_kind)
         assert source is not None
         now = now_iso()
+        # As metrics-server: usage exists only for what a ready kubelet reports (running pods, ready nodes).
+        node_type = self.state.catalog.by_kind("", "Node")
+        assert node_type is not None
+
+        def scraped(obj: dict[str, Any]) -> bool:
+            node_name = obj["metadata"]["name"] if source_kind == "Node" else (obj.get("spec") or {}).get("nodeName")
+            if source_kind == "Pod" and (obj.get("status") or {}).get("phase") != "Running":
+                return False
+            node = store.find(node_type, None, str(node_name)) if node_name else None
+            return node is not None and any(
+                c.get("type") == "Ready" and c.get("status") == "True"
+                for c in (node.get("status") or {}).get("conditions") or [])
+
         if api.name:
             obj = store.find(source, api.namespace or None, api.name)
-            if obj is None:
+            if obj is None or not scraped(obj):
                 raise StatusError(404, "NotFound", f'{api.rt.plural}.metrics.k8s.io "{api.name}" not found',
                                   {"name": api.name, "group": "metrics.k8s.io", "kind": api.rt.plural})
             return _json(_usage(obj, api.rt, now))
         page = store.list(source, api.namespace or None, [label_predicate(query.get("labelSelector"))])
         return _json({"kind": f"{api.rt.kind}List", "apiVersion": api.rt.api_version,
-                      "metadata": {}, "items": [_usage(o, api.rt, now) for o in page.items]})
+                      "metadata": {}, "items": [_usage(o, api.rt, now) for o in page.items if scraped(o)]})
 
-    def _access_review(self, body: Any) -> Response:
+    def _access_review(self, body: Any, user: UserInfo) -> Response:
         if not isinstance(body, dict):
             raise errors.bad_request("the request body must be a SelfSubjectAccessReview")
         spec = body.get("spec") or {}
@@ -550,12 +600,20 @@ class SandboxApp:
             attrs = RequestAttributes(verb=str(nres.get("verb", "")), path=str(nres.get("path", "")),
                                       resource_request=False)
         rbac = self.state.rbac
-        allowed = rbac is None or rbac.allows(attrs)
-        status: dict[str, Any] = {"allowed": allowed}
-        if rbac is not None and allowed:
-            status["reason"] = 'RBAC: allowed by ClusterRoleBinding "fluxcd-mcp" of ClusterRole "fluxcd-mcp"'
+        reason = None if rbac is None else rbac.allowed_by(attrs, user)
+        status: dict[str, Any] = {"allowed": rbac is None or reason is not None}
+        if reason:
+            status["reason"] = reason
         return _json({"kind": "SelfSubjectAccessReview", "apiVersion": "authorization.k8s.io/v1",
                       "metadata": {"creationTimestamp": None}, "spec": spec, "status": status}, 201)
+
+    def _self_review(self, body: Any, user: UserInfo) -> Response:
+        """authentication.k8s.io/v1 SelfSubjectReview: who the credentials of this request are."""
+        if not isinstance(body, dict) or body.get("kind") not in (None, "SelfSubjectReview"):
+            raise errors.bad_request("the request body must be a SelfSubjectReview")
+        return _json({"kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1",
+                      "metadata": {"creationTimestamp": now_iso()},
+                      "status": {"userInfo": {"username": user.name, "groups": list(user.groups)}}}, 201)
 
 
 _REASONS = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 409: "Conflict",
@@ -563,13 +621,13 @@ _REASONS = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotF
             503: "ServiceUnavailable", 504: "Timeout"}
 
 
-def _checked(rt: ResourceType, name: str, mutate: Callable[[dict[str, Any]], dict[str, Any]]
-             ) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """`mutate`, followed by the structural checks the API server's decoding makes (422 Invalid)."""
+def _checked(rt: ResourceType, name: str, mutate: Callable[[dict[str, Any]], dict[str, Any]], verb: Verb,
+             patch: Any = None) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """`mutate`, followed by the structural checks the API server's decoding makes, worded for `verb`."""
 
     def checked(obj: dict[str, Any]) -> dict[str, Any]:
         patched = mutate(obj)
-        check_structure(rt, name, patched)
+        check_structure(rt, name, patched, verb, patch)
         return patched
 
     return checked

@@ -170,6 +170,8 @@ CORE_TYPES: tuple[ResourceType, ...] = (
                  categories=("api-extensions",)),
     ResourceType("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews",
                  namespaced=False, verbs=("create",), virtual=True, has_generation=False),
+    ResourceType("authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews",
+                 namespaced=False, verbs=("create",), virtual=True, has_generation=False),
 )
 
 METRICS_TYPES: tuple[ResourceType, ...] = (

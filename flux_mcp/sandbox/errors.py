@@ -30,6 +30,8 @@ class StatusError(Exception):
             "reason": self.reason,
             "code": self.code,
         }
+        if not self.reason:
+            del body["reason"]  # metav1.Status.reason is omitempty (an internal error has none)
         if self.details is not None:
             body["details"] = self.details
         return body

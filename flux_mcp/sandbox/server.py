@@ -25,7 +25,7 @@ from flux_mcp.sandbox.discovery import Catalog
 from flux_mcp.sandbox.faults import Fault
 from flux_mcp.sandbox.fleet import Failure, FailureKey, build_fleet
 from flux_mcp.sandbox.logs import PodLogs
-from flux_mcp.sandbox.rbac import RbacPolicy
+from flux_mcp.sandbox.rbac import AUTHENTICATED, RbacPolicy, UserInfo
 from flux_mcp.sandbox.schemas import served_defaults
 from flux_mcp.sandbox.store import ObjectStore, now_iso
 
@@ -48,6 +48,20 @@ class SandboxOptions:
     simulate_controllers: bool = True
     port: int = 0
     """0 picks a free port."""
+
+
+@dataclass(frozen=True)
+class SandboxIdentity:
+    """A second user of the sandbox: its own bearer token, kubeconfig user and context."""
+
+    context: str
+    """The kubeconfig context (and user entry) name."""
+    user: str
+    """The user name the API server authenticates the token as (RBAC subjects name it)."""
+    namespace: str
+    """The context's namespace."""
+    groups: tuple[str, ...]
+    token: str
 
 
 class _SandboxH11(H11Protocol):  # type: ignore[misc]
@@ -101,6 +115,7 @@ class Sandbox:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._port = 0
         self._lock = threading.Lock()
+        self.identities: dict[str, SandboxIdentity] = {}
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -180,24 +195,44 @@ class Sandbox:
 
     # --- clients -------------------------------------------------------------------------------
 
-    def kubeconfig_dict(self) -> dict[str, Any]:
+    def add_identity(self, context: str, user: str, namespace: str, groups: tuple[str, ...] = ()) -> SandboxIdentity:
+        """Serve another user: requests with its token are authenticated as `user` (with `groups` and
+        system:authenticated), and kubeconfigs written afterwards carry a context `context` for it,
+        whose namespace is `namespace`. Under `enforce_rbac` it holds only what bindings grant it."""
+        if context in ("sandbox", "sandbox-alt") or context in self.identities:
+            raise ValueError(f"context {context!r} already exists")
+        token = f"sandbox-{context}-token-not-a-secret"
+        identity = SandboxIdentity(context, user, namespace, (*groups, AUTHENTICATED), token)
+        self.identities[context] = identity
+        self.state.identities[token] = UserInfo(user, identity.groups)
+        return identity
+
+    def kubeconfig_dict(self, current: str = "sandbox") -> dict[str, Any]:
+        users = [{"name": "sandbox", "user": {"token": SANDBOX_TOKEN}}]
+        contexts = [
+            {"name": "sandbox", "context": {"cluster": "sandbox", "user": "sandbox", "namespace": "flux-system"}},
+            {"name": "sandbox-alt", "context": {"cluster": "sandbox", "user": "sandbox", "namespace": "default"}},
+        ]
+        for identity in self.identities.values():
+            users.append({"name": identity.context, "user": {"token": identity.token}})
+            contexts.append({"name": identity.context, "context": {"cluster": "sandbox", "user": identity.context,
+                                                                   "namespace": identity.namespace}})
+        if current not in {c["name"] for c in contexts}:
+            raise ValueError(f"no context {current!r} in the sandbox kubeconfig")
         return {
             "apiVersion": "v1",
             "kind": "Config",
             "clusters": [{"name": "sandbox", "cluster": {"server": self.url}}],
-            "users": [{"name": "sandbox", "user": {"token": SANDBOX_TOKEN}}],
-            "contexts": [
-                {"name": "sandbox", "context": {"cluster": "sandbox", "user": "sandbox", "namespace": "flux-system"}},
-                {"name": "sandbox-alt", "context": {"cluster": "sandbox", "user": "sandbox", "namespace": "default"}},
-            ],
-            "current-context": "sandbox",
+            "users": users,
+            "contexts": contexts,
+            "current-context": current,
             "preferences": {},
         }
 
-    def write_kubeconfig(self, path: str | os.PathLike[str]) -> Path:
+    def write_kubeconfig(self, path: str | os.PathLike[str], current: str = "sandbox") -> Path:
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        text = yaml.safe_dump(self.kubeconfig_dict(), sort_keys=False)
+        text = yaml.safe_dump(self.kubeconfig_dict(current), sort_keys=False)
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(text)
@@ -242,9 +277,10 @@ class Sandbox:
         else:
             self.simulator.hung.discard(key)
 
-    def enforce_rbac(self, clusterrole_yaml_texts: list[str] | None) -> None:
-        self.state.rbac = None if clusterrole_yaml_texts is None else RbacPolicy.from_yaml_texts(
-            clusterrole_yaml_texts)
+    def enforce_rbac(self, rbac_yaml_texts: list[str] | None) -> None:
+        """Authorize every request as kube-apiserver's RBAC would with these Roles, ClusterRoles and
+        bindings (see sandbox.rbac; roles no binding names are the sandbox identity's); None: allow all."""
+        self.state.rbac = None if rbac_yaml_texts is None else RbacPolicy.from_yaml_texts(rbac_yaml_texts)
 
     def wait_idle(self, timeout: float = 5.0) -> bool:
         """Block until the controller simulator has nothing queued (for sync tests)."""

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from flux_mcp.sandbox import errors
+from flux_mcp.sandbox.decoding import Verb, check_decoding
 from flux_mcp.sandbox.discovery import ResourceType
 from flux_mcp.sandbox.openapi import FieldError, Schema, render_value, validate
 
@@ -52,34 +53,17 @@ def _json_type(value: Any) -> str:
     return "object"
 
 
-def _check_string_map(rt: ResourceType, name: str, owner: dict[str, Any], key: str, path: str) -> None:
-    value = owner.get(key)
-    if value is None:
-        return  # absent, or removed by a merge patch's null
-    if not isinstance(value, dict):
-        raise errors.invalid(
-            rt, name, f"{path}: Invalid value: {_json_type(value)}: must be a map of string to string", path,
-        )
-    for item_key, item in value.items():
-        if not isinstance(item, str):
-            field_path = f"{path}[{item_key}]"
-            raise errors.invalid(rt, name, f"{field_path}: Invalid value: {_json_type(item)}: must be a string",
-                                 field_path)
-
-
-def check_structure(rt: ResourceType, name: str, obj: dict[str, Any]) -> None:
-    """Raise 422 Invalid when `obj` (the result of a patch of object `name`) is not well-typed."""
+def check_structure(rt: ResourceType, name: str, obj: dict[str, Any], verb: Verb = "create",
+                    patch: Any = None) -> None:
+    """Raise what kube-apiserver answers when `obj` (the object after a write of object `name` by `verb`)
+    does not decode into its type (`decoding.check_decoding`)."""
     metadata = obj.get("metadata")
     if not isinstance(metadata, dict):
         raise errors.invalid(rt, name, "metadata: Required value: must be an object", "metadata")
     if not metadata.get("name"):
         # Removing the name is an update of an immutable field, not a way back to the URL's name.
         raise errors.invalid(rt, name, 'metadata.name: Invalid value: "": field is immutable', "metadata.name")
-    for key in _METADATA_STRING_MAPS:
-        _check_string_map(rt, name, metadata, key, f"metadata.{key}")
-    if not rt.group:
-        for key in _CORE_STRING_MAPS.get(rt.kind, ()):
-            _check_string_map(rt, name, obj, key, key)
+    check_decoding(rt, obj, verb, patch)
 
 
 # --- names, labels, annotations ----------------------------------------------------------------

@@ -15,6 +15,7 @@ from flux_mcp.bounded import bounded
 from flux_mcp.flux.guard import managing_object, refusal_message
 from flux_mcp.flux.refs import display
 from flux_mcp.kube.errors import KubeError
+from flux_mcp.ops.errors import OperationError
 from flux_mcp.ops.manifest_apply import Document, UnservedKind, action, apply_one, plan_manifest
 from flux_mcp.tools._boundary import kube_message
 from flux_mcp.tools._declaration import flux_tool, runtime
@@ -153,12 +154,16 @@ async def apply_kubernetes_manifest(
             continue
         try:
             applied, taken = await apply_one(gw, item, dry_run, overwrite)
-        except KubeError as exc:
+        except (KubeError, OperationError) as exc:
+            # What was written before the failure stays written: say what, and what was not attempted.
             done = ", ".join(f"{o.kind} {o.name}" for o in objects) or "nothing"
             rest = len(plan) - position - 1
+            first, _, details = (kube_message(exc) if isinstance(exc, KubeError) else str(exc)).partition("\n")
+            verb = "Dry run of" if dry_run else "Applying"
             raise ToolError(
-                f"Applying {item.label} ({item.doc.where}) failed: {kube_message(exc).rstrip('.')}. "
-                f"Already applied: {done}; {rest} later object(s) not attempted."
+                f"{verb} {item.label} ({item.doc.where}) failed: {first.rstrip('.')}. "
+                f"Already {'validated' if dry_run else 'applied'}: {done}; {rest} later object(s) not attempted."
+                + (f"\n{details}" if details else "")
             ) from exc
         objects.append(AppliedObject(
             kind=item.rk.kind, name=str(item.doc.obj["metadata"]["name"]), namespace=item.namespace,

@@ -14,7 +14,8 @@ from pydantic import BaseModel, Field
 from flux_mcp.flux.kinds import FLUX_KINDS, OPERATOR_GROUP, is_flux_group
 from flux_mcp.flux.status import evaluate_status, workload_state
 from flux_mcp.kube.errors import KubeError
-from flux_mcp.ops.flux_objects import list_flux_objects
+from flux_mcp.ops.flux_objects import readable_flux_objects
+from flux_mcp.ops.namespace_scope import list_across, narrowed_note
 from flux_mcp.tools._boundary import kube_message
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import ContextArg
@@ -97,17 +98,21 @@ async def _tolerant(warnings: list[str], what: str, call: Any) -> Any:
         return None
 
 
-async def _controllers(gw: KubeGateway, warnings: list[str]) -> list[dict[str, Any]]:
+async def _controllers(gw: KubeGateway, warnings: list[str]) -> tuple[list[dict[str, Any]], bool]:
+    """The Flux controller Deployments, and whether every namespace was searched for them."""
     lists = await asyncio.gather(
-        _tolerant(warnings, "listing Flux controller Deployments", gw.list_all("Deployment", None, FLUX_PART_OF)),
-        _tolerant(warnings, "listing the flux-operator Deployment", gw.list_all("Deployment", None, OPERATOR_NAME)),
+        _tolerant(warnings, "listing Flux controller Deployments", list_across(gw, "Deployment", None, FLUX_PART_OF)),
+        _tolerant(warnings, "listing the flux-operator Deployment", list_across(gw, "Deployment", None, OPERATOR_NAME)),
     )
+    narrowed = sorted({found.narrowed_to for found in lists if found is not None and found.narrowed_to})
+    warnings += [f"{narrowed_note('Deployments', scope)}: controllers in other namespaces are not seen"
+                 for scope in narrowed]
     seen: dict[tuple[str, str], dict[str, Any]] = {}
     for found in lists:
-        for deployment in found or []:
+        for deployment in found.value if found is not None else []:
             metadata = deployment.get("metadata") or {}
             seen[(str(metadata.get("namespace")), str(metadata.get("name")))] = deployment
-    return list(seen.values())
+    return list(seen.values()), not narrowed and all(found is not None for found in lists)
 
 
 async def _crd_versions(gw: KubeGateway, warnings: list[str]) -> dict[tuple[str, str], tuple[list[str], list[str]]]:
@@ -217,13 +222,13 @@ async def get_flux_instance(
             "Flux is not installed in this cluster: no *.toolkit.fluxcd.io or fluxcd.controlplane.io API is "
             "served. Install it with `flux install` / `flux bootstrap` or the flux-operator."
         )
-    object_errors: dict[str, KubeError] = {}
-    deployments, crd_versions, objects = await asyncio.gather(
+    (deployments, searched_everywhere), crd_versions, listing = await asyncio.gather(
         _controllers(gw, warnings),
         _crd_versions(gw, warnings),
-        list_flux_objects(gw, errors=object_errors),
+        readable_flux_objects(gw, describe=kube_message),
     )
-    warnings += [f"listing {kind}: {kube_message(error)}" for kind, error in object_errors.items()]
+    warnings += listing.notes()
+    objects = listing.objects
     controllers = sorted((_controller(d) for d in deployments), key=lambda c: c.name)
     instance = (objects.get("FluxInstance") or [None])[0]
     report = (objects.get("FluxReport") or [None])[0]
@@ -243,7 +248,8 @@ async def get_flux_instance(
         ))
     running = {c.name for c in controllers}
     needed = {fk.component for fk in FLUX_KINDS if (fk.group, fk.kind) in served}
-    missing = sorted(c for c in needed if c not in running and c != "source-watcher")
+    # A controller not found where this identity could look is not known to be missing.
+    missing = sorted(c for c in needed if c not in running and c != "source-watcher") if searched_everywhere else []
     stats = _stats(objects)
 
     report_text: dict[str, Any] = {
@@ -253,7 +259,8 @@ async def get_flux_instance(
         "controllers": [
             f"{c.namespace}/{c.name}: {'ready' if c.ready else 'NOT READY'} {c.replicas} image={c.image}"
             for c in controllers
-        ] or ["none found (no Deployment labelled app.kubernetes.io/part-of=flux)"],
+        ] or ["none found (no Deployment labelled app.kubernetes.io/part-of=flux)" if searched_everywhere
+              else "none found where this identity may list Deployments (see warnings)"],
     }
     if missing:
         report_text["controllersMissing"] = [

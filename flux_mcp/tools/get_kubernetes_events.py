@@ -14,6 +14,7 @@ from flux_mcp.bounded import bounded
 from flux_mcp.flux.budget import fit_items
 from flux_mcp.flux.redaction import redact_text
 from flux_mcp.ops.events import event_line, fetch_events, summarize_events
+from flux_mcp.ops.namespace_scope import narrowed_note
 from flux_mcp.tools._argument_values import compile_grep
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import K8S_NAME_PATTERN, ContextArg, OptionalKindArg, OptionalNamespaceArg, SinceArg
@@ -72,11 +73,14 @@ async def get_kubernetes_events(
     pattern = compile_grep(grep)
     window = timedelta(seconds=since) if since is not None else None
     involved_kind = (await gw.resolve(kind)).kind if kind else None
-    events = await fetch_events(
+    listed = await fetch_events(
         gw, namespace or None, involved_kind=involved_kind, involved_name=name, event_type=type,
     )
+    # A list of every namespace refused by RBAC: the kubeconfig context's namespace, as kubectl does.
+    namespace = namespace or listed.narrowed_to
+    scope_line = f"# {narrowed_note('Events', listed.narrowed_to)}\n" if listed.narrowed_to else ""
     now = datetime.now(UTC)
-    summaries = summarize_events(events)
+    summaries = summarize_events(listed.value)
     if rt.settings.mask_secrets:
         # grep, the series key and message[:500] below must only ever see masked text.
         summaries = [replace(s, reason=redact_text(s.reason), message=redact_text(s.message)) for s in summaries]
@@ -93,9 +97,9 @@ async def get_kubernetes_events(
         f"{k}={v}" for k, v in (("kind", involved_kind), ("name", name), ("namespace", namespace or "all"),
                                 ("type", type), ("since", _seconds_text(since)), ("grep", grep)) if v
     )
-    header = f"# {len(selected)} of {len(summaries)} events ({filters}), newest last"
+    header = f"{scope_line}# {len(selected)} of {len(summaries)} events ({filters}), newest last"
     if not selected:
-        text = f"# no events match ({filters})"
+        text = f"{scope_line}# no events match ({filters})"
         fitted_truncated = False
         shown = selected
     else:

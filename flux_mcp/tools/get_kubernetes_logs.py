@@ -16,6 +16,7 @@ from flux_mcp.flux.budget import fit_items
 from flux_mcp.flux.redaction import redact_text
 from flux_mcp.flux.timestamps import parse_time
 from flux_mcp.kube.errors import KubeError
+from flux_mcp.ops.kubelets import KubeletGate
 from flux_mcp.ops.locate import locate
 from flux_mcp.tools._argument_values import compile_grep
 from flux_mcp.tools._boundary import kube_message
@@ -171,14 +172,20 @@ async def get_kubernetes_logs(
     # Each stream contributes at most `limit` lines: the merged newest `limit` lines are among them.
     tail = None if pattern is not None else limit
 
+    nodes = {str(p["metadata"]["name"]): str((p.get("spec") or {}).get("nodeName") or "") for p in pods}
+    kubelets = KubeletGate()
+
     async def read(pod_name: str, container_name: str) -> str:
-        return await gw.pod_logs(
+        return await kubelets.fetch(nodes[pod_name], lambda: gw.pod_logs(
             pod_name, namespace, container=container_name, since_seconds=since_seconds, tail_lines=tail,
             previous=previous, timestamps=True, limit_bytes=MAX_BYTES_PER_CONTAINER,
-        )
+        ))
 
+    # A pod not scheduled to a node has no kubelet and no container yet: nothing to ask for.
+    errors: list[str] = [f"{p}/{c}: not scheduled to a node yet, so no container has run and there are no logs"
+                         for p, c in streams if not nodes[p]]
+    streams = [(p, c) for p, c in streams if nodes[p]]
     results = await asyncio.gather(*(read(p, c) for p, c in streams), return_exceptions=True)
-    errors: list[str] = []
     raw: list[tuple[str, str]] = []
     single_pod = len(pods) == 1
     for (pod_name, container_name), result in zip(streams, results, strict=True):

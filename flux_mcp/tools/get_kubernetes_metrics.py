@@ -11,7 +11,10 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from flux_mcp.flux.budget import fit_items
+from flux_mcp.kube.errors import KubeError, NotFound, Unavailable
+from flux_mcp.kube.nodes import node_ready_line
 from flux_mcp.ops.locate import locate
+from flux_mcp.ops.namespace_scope import across_namespaces, narrowed_note
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._params import K8S_NAME_PATTERN, ContextArg, OptionalNamespaceArg
 from flux_mcp.tools._response import respond
@@ -94,10 +97,33 @@ async def _metrics_version(gw: KubeGateway) -> str:
     broken = unavailable.get(f"{METRICS_GROUP}/{group.preferred_version}")
     if broken:
         raise ToolError(
-            "metrics are not available: metrics.k8s.io is registered but its server does not answer "
-            f"(metrics-server unhealthy?): {broken}"
+            f"metrics are not available: metrics.k8s.io is registered (APIService {group.preferred_version}."
+            f"{METRICS_GROUP}) but its server does not answer the API server ({broken}): metrics-server is "
+            f"down or unreachable; check its pods and `kubectl get apiservice {group.preferred_version}."
+            f"{METRICS_GROUP}`"
         )
     return group.preferred_version
+
+
+async def _no_pod_metrics(gw: KubeGateway, pod: str, namespace: str) -> str:
+    """Why metrics-server has no usage for a pod: the pod is absent, not running on a node yet, or its
+    node's kubelet has not been scraped (metrics-server reads each kubelet about every 15 s)."""
+    found = await gw.get_or_none("Pod", pod, namespace)
+    if found is None:
+        return (f'no Pod named "{pod}" in namespace {namespace}; list them with get_kubernetes_resources '
+                "(kind=Pod) to see the existing names")
+    node = str((found.get("spec") or {}).get("nodeName") or "")
+    if not node:
+        return f"pod {namespace}/{pod} has no metrics: it is not scheduled to a node yet"
+    ready = "its status could not be read"
+    try:
+        node_obj = await gw.get_or_none("Node", node)
+        ready = node_ready_line(node_obj) if node_obj is not None else "the Node object does not exist"
+    except KubeError:
+        pass
+    return (f"metrics-server has no usage for pod {namespace}/{pod} (yet): it reads it from the kubelet of "
+            f"node {node} about every 15 s, so a pod that just started, or one on a node whose kubelet is "
+            f"unreachable, has none. Node {node}: {ready}")
 
 
 def _pod_usage(item: dict[str, Any]) -> PodUsage:
@@ -141,15 +167,35 @@ async def get_kubernetes_metrics(
     """
     rt = runtime(ctx)
     gw = await rt.gateway(context)
+    narrowed: str | None = None
     version = await _metrics_version(gw)
     base = f"/apis/{METRICS_GROUP}/{version}"
-    if pod_name:
-        namespace = await locate(gw, await gw.resolve("Pod"), pod_name, namespace)
-        items = [await gw.raw_get(f"{base}/namespaces/{namespace}/pods/{pod_name}")]
-    else:
-        path = f"{base}/namespaces/{namespace}/pods" if namespace else f"{base}/pods"
-        document = await gw.raw_get(path, {"labelSelector": pod_selector} if pod_selector else None)
-        items = list(document.get("items") or [])
+    try:
+        if pod_name:
+            namespace = await locate(gw, await gw.resolve("Pod"), pod_name, namespace)
+            try:
+                items = [await gw.raw_get(f"{base}/namespaces/{namespace}/pods/{pod_name}")]
+            except NotFound as exc:
+                raise ToolError(await _no_pod_metrics(gw, pod_name, namespace or "")) from exc
+        else:
+            async def pod_metrics(ns: str | None) -> Any:
+                path = f"{base}/namespaces/{ns}/pods" if ns else f"{base}/pods"
+                return await gw.raw_get(path, {"labelSelector": pod_selector} if pod_selector else None)
+
+            # PodMetrics are namespaced as Pods are: a tenant refused all namespaces gets its context's
+            listed = await across_namespaces(gw, "Pod", pod_metrics, namespace)
+            narrowed = listed.narrowed_to
+            namespace = namespace or narrowed
+            items = list(listed.value.get("items") or [])
+    except Unavailable as exc:
+        if exc.status is None:
+            raise
+        # The API server answered: what failed is the aggregated metrics API behind it.
+        raise ToolError(
+            f"metrics are not available: the metrics.k8s.io API (metrics-server, behind the API server's "
+            f"aggregation layer) did not answer (HTTP {exc.status}: {exc.server_message or 'no message'}); "
+            f"check the metrics-server pods and `kubectl get apiservice {version}.{METRICS_GROUP}`"
+        ) from exc
     pods = sorted((_pod_usage(i) for i in items), key=lambda p: (-p.cpu_millicores, p.namespace, p.pod))
     selected = pods[:limit]
     lines = []
@@ -161,6 +207,8 @@ async def get_kubernetes_metrics(
     header = f"# pod usage in {scope}: {len(selected)} of {len(pods)} pods, highest CPU first"
     if not pods:
         header = f"# no pod metrics in {scope}" + (f" for selector {pod_selector!r}" if pod_selector else "")
+    if narrowed:
+        header = f"# {narrowed_note('pod metrics', narrowed)}\n{header}"
     hint = "lower `limit`, or narrow with `namespace` or `pod_selector`"
     fitted = fit_items(lines, rt.settings.output_limit - 600, hint=hint, header=header)
     result = MetricsResult(

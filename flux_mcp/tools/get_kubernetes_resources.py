@@ -23,9 +23,10 @@ from flux_mcp.flux.redaction import redact_object, redact_text
 from flux_mcp.flux.status import object_status
 from flux_mcp.flux.timestamps import age, parse_time
 from flux_mcp.kube.discovery import ResourceKind
-from flux_mcp.kube.errors import Forbidden
+from flux_mcp.kube.errors import KubeError
 from flux_mcp.ops.events import EventSummary, event_line, warning_events_by_object
 from flux_mcp.ops.locate import check_scope
+from flux_mcp.ops.namespace_scope import across_namespaces, narrowed_note
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._fieldpath import FieldPath, parse_field_path
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, KindArg, OptionalNameArg, OptionalNamespaceArg
@@ -131,38 +132,41 @@ def _render(
 async def _fetch(
     gw: KubeGateway, rk: ResourceKind, name: str | None, namespace: str | None, selector: str | None,
     field_selector: str | None, limit: int, continue_token: str | None,
-) -> ListPage:
+) -> tuple[ListPage, str | None]:
+    """One object or one page, and the namespace searched instead of all of them when RBAC refused
+    that (the kubeconfig context's, as kubectl does; None when none was substituted)."""
     from flux_mcp.kube.gateway import ListPage  # lightkube loads on the first call, not at start-up
 
     if name and (namespace or not rk.namespaced):
-        return ListPage([await gw.get(rk, name, namespace)], None, None)
+        return ListPage([await gw.get(rk, name, namespace)], None, None), None
     if name:
         # A name without a namespace: look for it in every namespace with one list call.
         by_name = f"metadata.name={name}"
         field_selector = f"{field_selector},{by_name}" if field_selector else by_name
-        page = await gw.list(rk, None, selector, field_selector, limit, continue_token)
-        if not page.items and not continue_token:
-            raise ToolError(
-                f'no {rk.kind} named "{name}" in any namespace. List them with get_kubernetes_resources '
-                f"(kind={rk.kind}) to see the existing names."
-            )
-        return page
-    return await gw.list(rk, namespace, selector, field_selector, limit, continue_token)
+    scoped = await across_namespaces(
+        gw, rk, lambda ns: gw.list(rk, ns, selector, field_selector, limit, continue_token), namespace)
+    if name and not scoped.value.items and not continue_token:
+        where = "in any namespace" if scoped.narrowed_to is None else (
+            f"in namespace {scoped.narrowed_to} (listing {rk.kind} in all namespaces is forbidden for this "
+            "identity; pass `namespace` to look in another one)")
+        raise ToolError(
+            f'no {rk.kind} named "{name}" {where}. List them with get_kubernetes_resources '
+            f"(kind={rk.kind}) to see the existing names."
+        )
+    return scoped.value, scoped.narrowed_to
 
 
-async def _fetch_readable(
-    gw: KubeGateway, rk: ResourceKind, name: str | None, namespace: str | None, selector: str | None,
-    field_selector: str | None, limit: int, continue_token: str | None,
-) -> tuple[ListPage, str | None]:
-    """As `_fetch`; when a search of all namespaces is forbidden, the kubeconfig context's namespace is
-    searched instead, as kubectl does (returns that namespace, None when none was substituted)."""
+async def _warnings(
+    gw: KubeGateway, namespace: str | None, kind: str, name: str | None,
+) -> tuple[dict[tuple[str, str], list[EventSummary]], str]:
+    """The Warning events of the objects shown, and a note when they could be read only in part or not at all."""
     try:
-        return await _fetch(gw, rk, name, namespace, selector, field_selector, limit, continue_token), None
-    except Forbidden as exc:
-        if namespace or not rk.namespaced or (exc.request is not None and exc.request.namespace):
-            raise
-    fallback = gw.default_namespace
-    return await _fetch(gw, rk, name, fallback, selector, field_selector, limit, continue_token), fallback
+        warnings = await warning_events_by_object(gw, namespace, kind, name, EVENTS_PER_OBJECT)
+    except KubeError as exc:
+        return {}, f"# recent Warning events not shown: {clip_line(str(exc).splitlines()[0], 300)}\n"
+    if warnings.narrowed_to:
+        return warnings.value, f"# recent Warning events: {narrowed_note('Events', warnings.narrowed_to)}\n"
+    return warnings.value, ""
 
 
 async def _discard(task: asyncio.Future[Any] | None) -> None:
@@ -236,25 +240,26 @@ async def get_kubernetes_resources(
     cached = rt.pages.get(page_key(api_token)) if skip else None
     fallback: str | None = None
     events: dict[tuple[str, str], list[EventSummary]] = {}
+    events_note = ""
     if cached is not None:
-        page, events = cached
+        page, events, fallback, events_note = cached
+        namespace = namespace or fallback
         items = page.items[skip:]
     else:
         wants_events = output == "yaml" and find_flux_kind(rk.kind, rk.group) is not None and not paths
         # A list's Warning events are asked for together with the list: one round trip instead of two.
         early = None
         if wants_events and not name:
-            early = asyncio.ensure_future(warning_events_by_object(
-                gw, namespace if rk.namespaced else None, rk.kind, None, EVENTS_PER_OBJECT))
+            early = asyncio.ensure_future(_warnings(gw, namespace if rk.namespaced else None, rk.kind, None))
         try:
-            page, fallback = await _fetch_readable(gw, rk, name, namespace, selector, field_selector, limit, api_token)
+            page, fallback = await _fetch(gw, rk, name, namespace, selector, field_selector, limit, api_token)
         except BaseException:
             await _discard(early)
             raise
         namespace = namespace or fallback
         items = page.items[skip:]
         if items and wants_events and early is not None and not fallback:
-            events = await early
+            events, events_note = await early
         else:
             # No objects (their events are not shown), or the namespace fell back (events follow it).
             await _discard(early)
@@ -263,7 +268,7 @@ async def get_kubernetes_resources(
                 events_namespace = namespace if rk.namespaced else None
                 if single and rk.namespaced:
                     events_namespace = (items[0].get("metadata") or {}).get("namespace") or events_namespace
-                events = await warning_events_by_object(gw, events_namespace, rk.kind, single, EVENTS_PER_OBJECT)
+                events, events_note = await _warnings(gw, events_namespace, rk.kind, single)
 
     now = datetime.now(UTC)
     mask = rt.settings.mask_secrets
@@ -277,8 +282,8 @@ async def get_kubernetes_resources(
     def header_of(count: int) -> str:
         header = f"# {count} {rk.kind} ({rk.api_version}) in {scope}"
         if fallback:
-            header = (f"# listing {rk.kind} in all namespaces is forbidden for this identity: showing namespace "
-                      f"{fallback}, the kubeconfig context's namespace\n{header}")
+            header = f"# {narrowed_note(rk.kind, fallback)} (the kubeconfig context's namespace)\n{header}"
+        header = events_note + header
         return header + (" (continued page)" if continue_token else "")
 
     def hint_of(count: int) -> str:
@@ -322,8 +327,8 @@ async def get_kubernetes_resources(
     second: ListPage | None = None
     if (items and not fitted.truncated and page.continue_token and not name and len(items) < limit
             and budget - len(fitted.text) > len(fitted.text) / len(items)):
-        second = await _fetch(gw, rk, None, namespace, selector, field_selector, limit - len(items),
-                              page.continue_token)
+        second, _ = await _fetch(gw, rk, None, namespace, selector, field_selector, limit - len(items),
+                                 page.continue_token)
         if second.items:
             items = items + second.items
             fitted = await fit(items)
@@ -332,10 +337,10 @@ async def get_kubernetes_resources(
     text = fitted.text
     hint = hint_of(len(items))
     if fitted.shown < first_count:
-        rt.pages.put(page_key(api_token), (page, events))
+        rt.pages.put(page_key(api_token), (page, events, fallback, events_note))
         next_token: str | None = resume_token(api_token, skip + fitted.shown)
     elif second is not None and fitted.shown < len(items):
-        rt.pages.put(page_key(page.continue_token), (second, events))
+        rt.pages.put(page_key(page.continue_token), (second, events, fallback, events_note))
         next_token = resume_token(page.continue_token, fitted.shown - first_count)
     else:
         next_token = (second or page).continue_token
@@ -345,7 +350,7 @@ async def get_kubernetes_resources(
             f"and continue_token={next_token!r} to read them."
         )
     if not items:
-        scope_note = header_of(0).split("\n")[0] + "\n" if fallback else ""
+        scope_note = f"# {narrowed_note(rk.kind, fallback)} (the kubeconfig context's namespace)\n" if fallback else ""
         text = scope_note + f"# no {rk.kind} ({rk.api_version}) found in {scope}" + (
             f" matching selector {selector!r}" if selector else "") + (
             f" and field selector {field_selector!r}" if field_selector else "")

@@ -19,9 +19,6 @@ from tests.realk8s.twins import Twins
 
 NAMESPACE = "differential"
 KNOWN_WRITES: list[Known] = [
-    Known(r'^patch_kubernetes_resource \{"dry_run": true, .*replicas.*three', True,
-          "the sandbox does not type-check built-in kinds: replicas 'three' passes its dry run, the real "
-          "server answers 422 (issue 17 item 4)"),
     Known(r'^patch_kubernetes_resource .*op\W+test\W', True,
           "a failed JSON-patch `test` op: the real server's 422 message ends at 'an error in our request'; the "
           "sandbox adds ': testing value /data/mode failed'"),

@@ -48,6 +48,17 @@ def _objects(api: ApiClient, namespace: str, failing: bool) -> None:
          {"observedGeneration": 1 if not failing else -1, "conditions": [condition]})
 
 
+def _warning_event(api: ApiClient, namespace: str, reason: str) -> None:
+    api.create(f"/api/v1/namespaces/{namespace}/events", {
+        "apiVersion": "v1", "kind": "Event",
+        "metadata": {"name": f"apps.{reason.lower()}", "namespace": namespace},
+        "involvedObject": {"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+                           "name": "apps", "namespace": namespace},
+        "type": "Warning", "reason": reason, "message": f"{reason} in {namespace}",
+        "source": {"component": "kustomize-controller"}, "count": 1,
+        "firstTimestamp": "2026-12-01T10:00:00Z", "lastTimestamp": "2026-12-01T10:00:00Z"})
+
+
 @dataclass
 class Tenancy:
     tenant: Tools
@@ -62,6 +73,8 @@ def tenancy(real_cluster: RealCluster, tmp_path_factory: pytest.TempPathFactory)
     _objects(admin, TENANT_NAMESPACE, failing=True)
     _objects(admin, OTHER_NAMESPACE, failing=False)
     _objects(admin, PARTIAL_NAMESPACE, failing=False)
+    _warning_event(admin, TENANT_NAMESPACE, "ReconciliationFailed")
+    _warning_event(admin, OTHER_NAMESPACE, "OtherNamespaceFailure")
     # In a second namespace the tenant may read Kustomizations only.
     base = f"/apis/rbac.authorization.k8s.io/v1/namespaces/{PARTIAL_NAMESPACE}"
     admin.create(f"{base}/roles", {
@@ -80,6 +93,7 @@ def tenancy(real_cluster: RealCluster, tmp_path_factory: pytest.TempPathFactory)
     yield Tenancy(Tools(tenant), Tools(nobody))
     delete_namespaces(admin, OTHER_NAMESPACE, PARTIAL_NAMESPACE, "tenants-shipped")
     for path in (f"{KS}/namespaces/{TENANT_NAMESPACE}/kustomizations/apps",
+                 f"/api/v1/namespaces/{TENANT_NAMESPACE}/events/apps.reconciliationfailed",
                  f"{SOURCE}/namespaces/{TENANT_NAMESPACE}/gitrepositories/apps"):
         admin.request("DELETE", path)
 
@@ -155,3 +169,43 @@ async def test_the_shipped_tenant_role_lets_a_tenant_read_its_namespace_whole(
     health = await tenancy.tenant.ok("get_flux_health", namespace=namespace)
     assert "not shown" not in health.text and "workloads not checked" not in health.text, health.text
     assert f"Kustomization {namespace}/apps" in health.text and "ReconciliationFailed" in health.text
+
+
+async def test_a_tenant_gets_the_events_of_its_context_namespace_with_one_line_saying_so(tenancy: Tenancy) -> None:
+    events = await tenancy.tenant.ok("get_kubernetes_events", type="Warning")
+    first = events.text.splitlines()[0]
+    assert first == (f"# listing Events in all namespaces is forbidden for this identity: showing namespace "
+                     f"{TENANT_NAMESPACE} only"), events.text
+    assert "ReconciliationFailed" in events.text and "OtherNamespaceFailure" not in events.text
+    assert {event["object"] for event in events.structured["events"]} == {f"Kustomization/{TENANT_NAMESPACE}/apps"}
+
+
+async def test_a_tenant_names_an_object_without_a_namespace_and_gets_the_one_in_its_namespace(
+    tenancy: Tenancy,
+) -> None:
+    # "apps" exists in three namespaces; the tenant may list one of them, its context's.
+    listed = await tenancy.tenant.ok("get_kubernetes_resources", kind="Kustomization", name="apps")
+    assert listed.structured["names"] == [f"{TENANT_NAMESPACE}/apps"], listed.text
+    trace = await tenancy.tenant.ok("trace_kubernetes_resource", kind="Kustomization", name="apps")
+    assert f"Kustomization {TENANT_NAMESPACE}/apps" in trace.text, trace.text
+    analysis = await tenancy.tenant.ok("analyze_flux_resource", kind="Kustomization", name="apps")
+    assert f"Kustomization {TENANT_NAMESPACE}/apps" in analysis.text and "ReconciliationFailed" in analysis.text
+
+
+async def test_an_object_outside_the_tenants_namespace_is_one_error_saying_where_it_looked(tenancy: Tenancy) -> None:
+    for tool in ("trace_kubernetes_resource", "reconcile_flux_resource"):
+        answer = await tenancy.tenant.call(tool, kind="GitRepository", name="only-elsewhere")
+        assert answer.is_error
+        assert answer.text == (
+            f'no GitRepository named "only-elsewhere" in namespace {TENANT_NAMESPACE} (the kubeconfig context\'s), '
+            "and listing GitRepository in all namespaces is forbidden for this identity; pass `namespace` to name "
+            "the one it is in"), answer.text
+
+
+async def test_an_identity_that_can_list_nothing_gets_one_line_naming_it_when_it_names_an_object(
+    tenancy: Tenancy,
+) -> None:
+    answer = await tenancy.nobody.call("trace_kubernetes_resource", kind="Kustomization", name="apps")
+    assert answer.is_error and len(answer.text.splitlines()) == 1, answer.text
+    assert 'User "realk8s-nobody" cannot list resource "kustomizations"' in answer.text
+    assert "in all namespaces and in namespace default" in answer.text and "pass `namespace`" in answer.text

@@ -160,3 +160,33 @@ async def test_an_invalid_custom_resource_fails_at_once_while_its_crd_settles(
 
     assert patches_to(sandbox, path) == 1
     assert "as invalid (HTTP 422)" in message and 'spec.size: Invalid value: "huge"' in message
+
+
+async def test_a_field_conflict_midway_says_what_was_already_applied_and_what_was_not_attempted(
+    session: ToolSession, sandbox: Sandbox,
+) -> None:
+    import httpx2
+
+    # `kubectl apply --server-side` owns .data.greeting of the second object.
+    response = httpx2.patch(
+        f"{sandbox.url}/api/v1/namespaces/default/configmaps/mcp-apply-held",
+        params={"fieldManager": "kubectl", "force": "true"}, timeout=10,
+        content='{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "mcp-apply-held", '
+                '"namespace": "default"}, "data": {"greeting": "from-kubectl"}}',
+        headers={"Content-Type": "application/apply-patch+yaml"},
+    )
+    assert response.status_code in (200, 201), response.text
+    manifest = "---\n".join((config_map("mcp-apply-first", namespace="default"),
+                             config_map("mcp-apply-held", namespace="default"),
+                             config_map("mcp-apply-third", namespace="default")))
+
+    message = await session.refused("apply_kubernetes_manifest", yaml_content=manifest)
+
+    first_line = message.splitlines()[0]
+    assert "ConfigMap default/mcp-apply-held" in first_line and "conflicts with fields" in first_line, message
+    assert "Already applied: ConfigMap mcp-apply-first; 1 later object(s) not attempted." in first_line
+    assert "- .data.greeting is owned by kubectl: pass overwrite=true" in message
+    assert live(sandbox, "", "ConfigMap", "default", "mcp-apply-first") is not None
+    assert live(sandbox, "", "ConfigMap", "default", "mcp-apply-third") is None
+    held = live(sandbox, "", "ConfigMap", "default", "mcp-apply-held")
+    assert held is not None and held["data"]["greeting"] == "from-kubectl"

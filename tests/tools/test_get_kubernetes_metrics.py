@@ -44,3 +44,48 @@ async def test_an_unreadable_quantity_is_a_clear_error_not_zero_usage(
     assert answer.is_error
     assert "unreadable cpu usage for pod team-api/api-server-1 container api: 'lots' is not a Kubernetes quantity" \
         in answer.text
+
+
+def _put(sandbox: Sandbox, path: str, obj: dict[str, object], status: dict[str, object]) -> None:
+    import httpx2
+
+    created = httpx2.post(f"{sandbox.url}{path}", json=obj, timeout=10)
+    assert created.status_code == 201, created.text
+    body = created.json()
+    body["status"] = status
+    name = body["metadata"]["name"]
+    updated = httpx2.put(f"{sandbox.url}{path}/{name}/status", json=body, timeout=10)
+    assert updated.status_code == 200, updated.text
+
+
+async def test_a_pod_on_a_node_whose_kubelet_stopped_has_no_metrics_and_the_node_is_named(
+    sandbox: Sandbox, sandbox_kubeconfig: Path,
+) -> None:
+    _put(sandbox, "/api/v1/nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "mcp-metrics-gone"}},
+         {"conditions": [{"type": "Ready", "status": "Unknown", "reason": "NodeStatusUnknown",
+                          "message": "Kubelet stopped posting node status."}]})
+    _put(sandbox, "/api/v1/namespaces/default/pods",
+         {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "mcp-metrics-orphan", "namespace": "default"},
+          "spec": {"nodeName": "mcp-metrics-gone", "containers": [{"name": "app", "image": "registry.example/a:1"}]}},
+         {"phase": "Running"})
+
+    one = await ask(server_on(sandbox_kubeconfig), "get_kubernetes_metrics", pod_name="mcp-metrics-orphan")
+    assert one.is_error
+    assert "metrics-server has no usage for pod default/mcp-metrics-orphan" in one.text, one.text
+    assert "Node mcp-metrics-gone: Ready=Unknown NodeStatusUnknown" in one.text
+    listed = await ask(server_on(sandbox_kubeconfig), "get_kubernetes_metrics", namespace="default")
+    assert "mcp-metrics-orphan" not in listed.text
+
+
+async def test_the_aggregated_metrics_api_failing_names_metrics_server_not_the_api_server(
+    sandbox: Sandbox, sandbox_kubeconfig: Path,
+) -> None:
+    sandbox.inject_fault("GET", r"^/apis/metrics\.k8s\.io/v1beta1/namespaces/flux-system/pods$", status=503,
+                         body="service unavailable\n", content_type="text/plain")
+
+    answer = await ask(server_on(sandbox_kubeconfig), "get_kubernetes_metrics", namespace="flux-system")
+
+    assert answer.is_error
+    assert "the metrics.k8s.io API (metrics-server" in answer.text and "HTTP 503" in answer.text, answer.text
+    assert "kubectl get apiservice v1beta1.metrics.k8s.io" in answer.text
+    assert "Kubernetes API at" not in answer.text

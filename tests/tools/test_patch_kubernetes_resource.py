@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from flux_mcp.sandbox import Sandbox
 from tests.harness import ToolSession
 from tests.tools.scenarios import annotations_of, config_map, is_dry_run, live
@@ -57,3 +61,29 @@ async def test_patch_shapes_are_checked_before_the_cluster_is_asked(session: Too
     )
     assert "strategic merge patches only for built-in kinds" in message
     assert session.writes() == []
+
+
+async def test_a_refused_patch_of_a_secret_does_not_quote_its_data_back(
+    sandbox: Sandbox, sandbox_kubeconfig: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """kube-apiserver refuses a patch that does not decode by quoting the whole patched object, a Secret's
+    data included: the error names the field, never the data. Without the filter the canary shows."""
+    import base64
+
+    from flux_mcp.kube import failures
+    from flux_mcp.sandbox.canaries import corpus
+    from tests.harness import ask, server_on
+
+    [canary] = [c for c in corpus() if c.kind == "Secret" and c.name == "vault-credentials"]
+    forms = (canary.secret, base64.b64encode(canary.planted.encode()).decode())
+    arguments = {"kind": "Secret", "name": canary.name, "namespace": canary.namespace, "dry_run": True,
+                 "patch": '{"metadata": {"labels": {"tier": 3}}}'}
+    refused = await ask(server_on(sandbox_kubeconfig), "patch_kubernetes_resource", **arguments)
+    assert refused.is_error
+    assert ("the patched object does not fit its type: json: cannot unmarshal number into Go struct field "
+            "ObjectMeta.metadata.labels of type string") in refused.text, refused.text
+    assert not [form for form in forms if form in refused.text]
+
+    monkeypatch.setattr(failures, "without_echoed_objects", lambda message: message)
+    unfiltered = await ask(server_on(sandbox_kubeconfig), "patch_kubernetes_resource", **arguments)
+    assert [form for form in forms if form in unfiltered.text], "the filter is what keeps the Secret's data out"

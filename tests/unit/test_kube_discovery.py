@@ -162,7 +162,7 @@ async def test_a_stale_aggregated_api_is_unavailable_and_hides_nothing_else() ->
     unavailable = await gw.unavailable_apis()
 
     assert rk.group == "apps"
-    assert list(unavailable) == ["metrics.k8s.io/v1beta1"] and "stale" in unavailable["metrics.k8s.io/v1beta1"]
+    assert list(unavailable) == ["metrics.k8s.io/v1beta1"] and "Stale" in unavailable["metrics.k8s.io/v1beta1"]
     assert not [k for k in await gw.discovery() if k.group == "metrics.k8s.io"]
 
 

@@ -93,6 +93,8 @@ class _Walk:
         pending = False
         for key in keys:
             obj = self.evidence.object(key)
+            if obj is UNKNOWN and key in self.evidence.unreadable:
+                continue  # not readable by this identity: not a cause it can be shown (the gap says so)
             if obj is UNKNOWN:
                 pending = True
             else:
@@ -461,7 +463,7 @@ def _pod_logs_with_labels(
 ) -> list[EvidenceItem]:
     """The crashed (previous) container's logs; when it left none, say so and show the current one's."""
     lines = evidence.pod_log(query)
-    if lines is UNKNOWN:
+    if lines is UNKNOWN or (query.namespace, query.pod) in evidence.unreadable_pod_logs:
         return []
     if query.previous and not any(line.strip() for line in lines):
         notes.append(f"the previous container {query.container} of pod {query.pod} left no logs")
