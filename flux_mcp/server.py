@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
@@ -34,6 +33,7 @@ from flux_mcp.tools._contract import (
 )
 from flux_mcp.tools._declaration import ToolSpec
 from flux_mcp.tools._params import NAMESPACE_RULE
+from flux_mcp.warm_up import start_warm_up
 
 SERVER_NAME = "fluxcd-mcp"
 _SDK_PREFIX = "Error executing tool "
@@ -75,34 +75,6 @@ def instructions(tool_names: set[str]) -> str:
         "Outputs are compact and bounded; when a result is cut, the message names the argument that narrows it.",
     ]
     return "\n".join(lines) + "\n"
-
-
-# Cluster access (lightkube, httpx2, httpcore2, h2, ...) is not needed for the first tools/list
-# answer, but every first tool call needs it (~60 ms of imports). `serve` starts this thread as soon
-# as the SDK is imported, so those imports overlap building the server and the handshake instead of
-# landing on the first call; an in-process server starts it on its first tools/list. Imports only:
-# nothing reads the kubeconfig or touches the cluster before a tool asks.
-WARM_UP_MODULES = (
-    "flux_mcp.kube.access", "flux_mcp.kube.gateway", "httpcore2", "httpcore2._backends.anyio", "anyio.streams.tls",
-    "flux_mcp.ops.diff",
-)
-_warm_up_started = threading.Event()
-
-
-def _warm_up() -> None:
-    for name in WARM_UP_MODULES:
-        try:
-            importlib.import_module(name)
-        except Exception:  # pragma: no cover - the first tool call reports a broken install itself
-            log.debug("warm-up import of %s failed", name, exc_info=True)
-
-
-def start_warm_up() -> None:
-    """Import cluster access in a background thread, once per process."""
-    if _warm_up_started.is_set():
-        return
-    _warm_up_started.set()
-    threading.Thread(target=_warm_up, name="fluxcd-mcp-warm-up", daemon=True).start()
 
 
 @contextmanager

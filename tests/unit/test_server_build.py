@@ -7,7 +7,7 @@ import threading
 
 import mcp.server.mcpserver.server as sdk_server
 
-from flux_mcp import server
+from flux_mcp import server, warm_up
 from flux_mcp.settings import Settings
 
 
@@ -28,8 +28,8 @@ def test_building_the_server_leaves_the_root_logger_alone() -> None:
 
 
 def test_the_warm_up_imports_cluster_access_once_in_the_background() -> None:
-    server.start_warm_up()
-    server.start_warm_up()
+    warm_up.start_warm_up()
+    warm_up.start_warm_up()
 
     threads = [t for t in threading.enumerate() if t.name == "fluxcd-mcp-warm-up"]
     assert len(threads) <= 1
@@ -37,4 +37,4 @@ def test_the_warm_up_imports_cluster_access_once_in_the_background() -> None:
         thread.join(timeout=60)
     import sys
 
-    assert all(name in sys.modules for name in server.WARM_UP_MODULES)
+    assert all(name in sys.modules for name in warm_up.WARM_UP_MODULES)
