@@ -3,10 +3,10 @@
 Cluster access (lightkube, httpcore2, h11, h2, tenacity, ...: ~60 ms of imports on a quiet machine,
 200-350 ms of wall time on a loaded one) is not needed for the first tools/list answer, but every
 first tool call needs it, and a client may send that call right after tools/list. `serve` starts
-this thread once the SDK and our tool modules are imported, so the imports overlap building the
-server and the handshake instead of landing whole on the first call. An in-process server starts it
-on its first tools/list. Imports only: nothing reads the kubeconfig or touches the cluster before a
-tool asks.
+this thread as soon as the SDK is imported, so the imports overlap importing our tool modules,
+building the server and the handshake instead of landing on the first call. An in-process server
+starts it on its first tools/list. Imports only: nothing reads the kubeconfig or touches the cluster
+before a tool asks. Stdlib imports only here, so `serve` can start it before our other modules.
 """
 
 from __future__ import annotations
