@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,9 @@ class Runtime:
         self.audit = AuditLog(settings.audit_log) if settings.audit_log else None
         self.pages: PageCache[Any] = PageCache()
         """API pages an answer cut, for the call that resumes them (get_kubernetes_resources)."""
+        self.object_sizes: dict[Hashable, float] = {}
+        """Characters an answer spent per object, by cluster, kind and output: how many objects the
+        first API page of the next listing of that kind needs (get_kubernetes_resources)."""
 
     @cached_property
     def kube(self) -> KubeAccess:

@@ -276,3 +276,26 @@ async def test_the_rest_of_a_cut_page_is_topped_up_from_the_next_page_up_to_the_
 
     assert seen == expected  # every object once, in API order
     assert topped_up and resumed_fresh, "no answer was topped up from the next API page"
+
+
+async def test_a_listing_asks_the_api_for_about_what_an_answer_holds_once_it_knows_the_size(
+    sandbox: Sandbox, sandbox_kubeconfig: Path
+) -> None:
+    expected = (await ask(server_on(sandbox_kubeconfig), "get_kubernetes_resources", kind="Kustomization",
+                          limit=1000, output="table")).structured["names"]
+    server = server_on(sandbox_kubeconfig, output_limit=4000)
+    first = await ask(server, "get_kubernetes_resources", kind="Kustomization", limit=50)
+    assert first.structured["truncated"]
+    sandbox.clear_requests()
+
+    again = await ask(server, "get_kubernetes_resources", kind="Kustomization", limit=50)
+
+    asked = [int(r.query["limit"]) for r in sandbox.requests if r.path.endswith("/kustomizations")]
+    assert asked and asked[0] < 50  # the first answer showed how many objects fit
+    assert again.structured["names"][: len(first.structured["names"]) - 1] == first.structured["names"][:-1]
+    seen, token = list(again.structured["names"]), again.structured.get("continue_token")
+    while token:
+        page = await ask(server, "get_kubernetes_resources", kind="Kustomization", limit=50, continue_token=token)
+        seen += page.structured["names"]
+        token = page.structured.get("continue_token")
+    assert seen == expected  # a smaller first API page changes nothing of what is shown, in what order
