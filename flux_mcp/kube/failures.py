@@ -84,9 +84,23 @@ def is_api_failure(exc: BaseException) -> bool:
 
 # field.Invalid renders its value with Go's %q: a quoted string with backslash escapes.
 _INVALID_VALUE = re.compile(r'Invalid value: "((?:[^"\\]|\\.)*)"')
+_FIELD_ERROR_LINE = re.compile(r"^\s+\.[\w.\[\]=\-/]*: ")
 _PATCH_DID_NOT_DECODE = re.compile(r'^\s*"" is invalid: patch: Invalid value: \(not shown\): (.*)$', re.S)
-TYPED_PATCH_FAILED = "failed to create typed patch object"
-"""How kube-apiserver (HTTP 500) words a server-side apply whose values do not fit the object's schema."""
+MANIFEST_FAULTS = ("failed to create typed patch object", "failed to convert new object")
+"""How kube-apiserver (HTTP 500) words a write whose values do not fit the object's type (server-side
+apply of a mistyped value; a value its Go type cannot hold, such as replicas 1.5 or cpu "lots")."""
+_GO_VALUE = re.compile(r"(?:got )?&value\.valueUnstructured\{.*|got &\{.*")
+
+
+def is_manifest_fault(status: int | None, message: str) -> bool:
+    return status == 500 and message.startswith(MANIFEST_FAULTS)
+
+
+def without_secret_values(message: str) -> str:
+    """A message about a Secret with every value it quotes left out (an invalid value there may be one of
+    the Secret's own values, copied where validation quotes it)."""
+    message = _INVALID_VALUE.sub("Invalid value: (not shown)", message)
+    return _GO_VALUE.sub("got (the value, not shown)", message)
 
 
 def without_echoed_objects(message: str) -> str:
@@ -105,6 +119,17 @@ def without_echoed_objects(message: str) -> str:
         return found.group(0)
 
     cleaned = _INVALID_VALUE.sub(shown, message)
+    first, _, rest = cleaned.strip("\n").partition("\n")
+    listed = rest.splitlines()
+    if listed and all(_FIELD_ERROR_LINE.match(line) for line in listed):
+        # server-side apply lists one field error a line: one line, the fields joined.
+        cleaned = f"{first.rstrip()} " + "; ".join(line.strip() for line in listed)
+    elif rest:
+        # Only a quote of the object spans lines ("pod updates may not change fields …" is followed by a
+        # diff of the whole pod spec, env values included): the explanation is the first line.
+        more = rest.count("\n") + 1
+        cleaned = f"{first.rstrip()} ({more} more line{'s' if more != 1 else ''} of the server's message not shown: " \
+                  "they quote the object)"
     decoded = _PATCH_DID_NOT_DECODE.match(cleaned)
     if decoded:
         return f"the patched object does not fit its type: {decoded.group(1)}"
@@ -243,6 +268,8 @@ def api_failure(cause: BaseException, request: ApiRequest, attempts: int = 1, el
             **tried,
         )
     message = server_message(cause)
+    if request.resource == "secrets" and not request.group:
+        message = without_secret_values(message)
     fields: dict[str, Any] = {**tried, "status": status, "reason": _server_reason(cause), "server_message": message}
     if status == 401:
         return Unauthorized(
@@ -276,11 +303,10 @@ def api_failure(cause: BaseException, request: ApiRequest, attempts: int = 1, el
         return Invalid(f"the API server rejected {request.what} as invalid (HTTP 422): {message}", **fields)
     if status == 400:
         return BadRequest(f"bad request for {request.what} (HTTP 400): {message}", **fields)
-    if status == 500 and message.startswith(TYPED_PATCH_FAILED):
-        # The manifest's values do not fit the schema: the same answer however often it is sent.
+    if is_manifest_fault(status, message):
+        # The values do not fit the object's type: the same answer however often it is sent.
         return Invalid(
-            f"the API server rejected {request.what} as invalid (server-side apply, HTTP 500): {message}. "
-            "Fix that field's value in the manifest.",
+            f"the API server rejected {request.what} as invalid (HTTP 500): {message}. Fix that field's value.",
             **fields,
         )
     if is_kubelet_failure(status, request, message):

@@ -35,6 +35,7 @@ from flux_mcp.kube.errors import (
     KubeError,
     KubeletUnreachable,
     NotFound,
+    TimedOut,
     with_near_names,
 )
 from flux_mcp.kube.lightkube_internals import http_client
@@ -364,20 +365,43 @@ class KubeGateway:
             return await self._call(request, fetch)
         except KubeletUnreachable as exc:
             raise await self._with_node(exc, name, namespace) from exc.__cause__
+        except TimedOut as exc:
+            # The API server answers once the kubelet has: a log that never comes is the kubelet's silence.
+            silent = KubeletUnreachable(
+                f"the kubelet of the node running pod {namespace}/{name} did not answer in time "
+                f"({exc.elapsed:.1f} s, {exc.attempts} attempt{'s' if exc.attempts != 1 else ''})",
+                request=exc.request, attempts=exc.attempts, elapsed=exc.elapsed,
+                server_message="no answer in time",
+            )
+            raise await self._with_node(silent, name, namespace) from exc
         except NotFound as exc:
-            # The API server answers `pods "<node>" not found` when the pod's Node does not exist.
-            if f'"{name}"' in exc.server_message:
-                raise
-            spec = ((await self.get_or_none("Pod", name, namespace)) or {}).get("spec") or {}
-            node = str(spec.get("nodeName") or "")
-            if not node or f'"{node}"' not in exc.server_message:
-                raise
-            raise KubeletUnreachable(
-                f"the kubelet of pod {namespace}/{name} is unreachable: the pod is bound to node {node}, which "
+            raise await self._log_not_found(exc, name, namespace) from exc
+
+    async def _log_not_found(self, exc: NotFound, pod: str, namespace: str) -> KubeError:
+        """A 404 for pods/log: the pod is gone, its Node is (kube-apiserver answers `pods "<node>" not
+        found`, ambiguous when the pod is named like its node), or the kubelet does not know the pod."""
+        try:
+            found = await self.get_or_none("Pod", pod, namespace)
+            node = str(((found or {}).get("spec") or {}).get("nodeName") or "")
+            node_missing = bool(node) and await self.get_or_none("Node", node) is None
+        except KubeError:
+            return exc
+        if found is None or not node:
+            return exc
+        fields: dict[str, Any] = {"request": exc.request, "status": exc.status, "reason": exc.reason,
+                                  "server_message": exc.server_message, "attempts": exc.attempts,
+                                  "elapsed": exc.elapsed}
+        if node_missing:
+            return KubeletUnreachable(
+                f"the kubelet of pod {namespace}/{pod} is unreachable: the pod is bound to node {node}, which "
                 f"does not exist (the API server answered HTTP 404: {exc.server_message})",
-                node=node, node_ready="the Node object does not exist", request=exc.request, status=exc.status,
-                reason=exc.reason, server_message=exc.server_message, attempts=exc.attempts, elapsed=exc.elapsed,
-            ) from exc
+                node=node, node_ready="the Node object does not exist", **fields,
+            )
+        return KubeletUnreachable(
+            f"the kubelet on node {node} does not serve the logs of pod {namespace}/{pod}, which exists (HTTP 404: "
+            f"{exc.server_message}): it may not have started the pod's containers yet, or lost track of them",
+            node=node, **fields,
+        )
 
     async def _with_node(self, exc: KubeletUnreachable, pod: str, namespace: str) -> KubeletUnreachable:
         """The kubelet failure, naming the pod's node and that node's Ready condition (as far as readable)."""
@@ -395,7 +419,7 @@ class KubeGateway:
             ready = f"its status could not be read ({type(failure).__name__})"
         server_says = exc.server_message or "(no message)"
         message = (f"the kubelet on node {node} is unreachable: the API server could not get the logs of pod "
-                   f"{namespace}/{pod} from it (HTTP {exc.status}, {exc.attempts} attempt"
+                   f"{namespace}/{pod} from it ({f'HTTP {exc.status}, ' if exc.status else ''}{exc.attempts} attempt"
                    f"{'s' if exc.attempts != 1 else ''}: {server_says}). Node {node}: {ready}")
         return KubeletUnreachable(
             message, node=node, node_ready=ready, request=exc.request, status=exc.status, reason=exc.reason,

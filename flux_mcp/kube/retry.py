@@ -33,11 +33,11 @@ from tenacity.stop import stop_base
 
 from flux_mcp.kube.errors import ApiRequest, KubeError
 from flux_mcp.kube.failures import (
-    TYPED_PATCH_FAILED,
     api_failure,
     http_status_of,
     is_api_failure,
     is_kubelet_failure,
+    is_manifest_fault,
     response_of,
     server_message,
 )
@@ -70,8 +70,8 @@ def is_transient(exc: BaseException, statuses: frozenset[int] = RETRYABLE_STATUS
     if isinstance(exc, httpx2.TransportError):
         return True
     status = http_status_of(exc)
-    if status == 500 and server_message(exc).startswith(TYPED_PATCH_FAILED):
-        return False  # a manifest whose values do not fit the schema: sending it again cannot help
+    if is_manifest_fault(status, server_message(exc)):
+        return False  # values that do not fit the object's type: sending them again cannot help
     return status is not None and status in statuses
 
 

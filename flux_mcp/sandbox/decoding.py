@@ -45,7 +45,9 @@ _BUILTIN: dict[tuple[str, str], tuple[_Typed, ...]] = {
     ("", "ConfigMap"): (_Typed(("data",), "ConfigMap.data", _STRING_MAP, "string-map"),
                         _Typed(("data", "*"), "ConfigMap.data", "string", "string"),
                         _Typed(("binaryData", "*"), "ConfigMap.binaryData", "[]uint8", "string")),
-    ("", "Secret"): (_Typed(("type",), "Secret.type", "v1.SecretType", "string"),
+    ("", "Secret"): (_Typed(("data",), "Secret.data", "map[string][]uint8", "string-map"),
+                     _Typed(("stringData",), "Secret.stringData", _STRING_MAP, "string-map"),
+                     _Typed(("type",), "Secret.type", "v1.SecretType", "string"),
                      _Typed(("data", "*"), "Secret.data", "[]uint8", "string"),
                      _Typed(("stringData", "*"), "Secret.stringData", "string", "string")),
     **{("apps", kind): (_Typed(("spec", "replicas"), f"{kind}Spec.spec.replicas", "int32", "int"),)
@@ -137,7 +139,9 @@ def _go_value(value: Any) -> str:
 
 
 def _ssa_got(typed: _Typed, value: Any) -> str:
-    if typed.kind == "string-map":
+    """How structured-merge-diff names the value it could not type (measured: "three" for an int is
+    `string`, "yes" for a bool `&{yes}`, a list for a map `&{[a]}`, 3 for a string `&value.…{Value:3}`)."""
+    if typed.kind in ("string-map", "bool"):
         return "&{" + _go_map(value) + "}"
     if isinstance(value, str):
         return "string"
@@ -169,8 +173,14 @@ def check_decoding(rt: ResourceType, obj: dict[str, Any], verb: Verb, patch: Any
                           f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: {unmarshal}')
     if verb == "apply":
         metadata = obj.get("metadata") or {}
-        where = "/".join(str(p) for p in (metadata.get("namespace"), metadata.get("name")) if p)
+        where = f"{metadata.get('namespace') or ''}/{metadata.get('name') or ''}"
         group_version = f"{rt.group}/{rt.version}" if rt.group else f"/{rt.version}"
+        if typed.kind == "int" and isinstance(wrong.value, float):
+            # A number the schema takes that its Go type cannot hold fails later, converting the object.
+            raise StatusError(500, "", f"failed to convert new object ({where}; {group_version}, Kind={rt.kind}) "
+                                       f"to proper version: unable to convert unstructured object to "
+                                       f"{group_version.lstrip('/')}, Kind={rt.kind}: cannot convert float64 to "
+                                       f"{typed.go_type}")
         raise StatusError(500, "", f"failed to create typed patch object ({where}; {group_version}, "
                                    f"Kind={rt.kind}): {wrong.path}: expected {_SSA_EXPECTED[typed.kind]}, "
                                    f"got {_ssa_got(typed, wrong.value)}")

@@ -156,13 +156,14 @@ async def apply_kubernetes_manifest(
             applied, taken = await apply_one(gw, item, dry_run, overwrite)
         except (KubeError, OperationError) as exc:
             # What was written before the failure stays written: say what, and what was not attempted.
-            done = ", ".join(f"{o.kind} {o.name}" for o in objects) or "nothing"
-            rest = len(plan) - position - 1
+            done = ", ".join(display(o.kind, o.namespace, o.name) for o in objects) or "nothing"
+            rest = plan[position + 1:]
+            skipped = ", ".join(f"{later.label} ({later.doc.where})" for later in rest) or "none"
             first, _, details = (kube_message(exc) if isinstance(exc, KubeError) else str(exc)).partition("\n")
             verb = "Dry run of" if dry_run else "Applying"
             raise ToolError(
                 f"{verb} {item.label} ({item.doc.where}) failed: {first.rstrip('.')}. "
-                f"Already {'validated' if dry_run else 'applied'}: {done}; {rest} later object(s) not attempted."
+                f"Already {'validated' if dry_run else 'applied'}: {done}; not attempted: {skipped}."
                 + (f"\n{details}" if details else "")
             ) from exc
         objects.append(AppliedObject(

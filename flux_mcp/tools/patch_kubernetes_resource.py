@@ -101,6 +101,29 @@ def _generation(obj: dict[str, Any]) -> int | None:
 
 # Destructive: a patch can remove or replace any field. Not idempotent: a JSON patch that adds to
 # a list appends again on every call.
+_SECRET_VALUES = ("/data", "/stringData")
+
+
+def _reads_secret_values(pointer: Any) -> bool:
+    text = str(pointer or "")
+    return text in ("", "/") or any(text == root or text.startswith(root + "/") for root in _SECRET_VALUES)
+
+
+def _refuse_secret_reads(operations: list[Any]) -> None:
+    """With values masked, a JSON patch may write a Secret's values but not read them: `copy`/`move` from
+    them would put a value where an error or a listing shows it, and `test` answers whether a guess is right."""
+    for position, op in enumerate(operations, 1):
+        if not isinstance(op, dict):
+            continue
+        reads = (op.get("op") in ("copy", "move") and _reads_secret_values(op.get("from"))) or (
+            op.get("op") == "test" and _reads_secret_values(op.get("path")))
+        if reads:
+            raise ToolError(
+                f"patch: json patch operation {position} ({op.get('op')}) reads a Secret's values, which are "
+                "masked; only add, replace and remove may touch /data and /stringData of a Secret"
+            )
+
+
 @flux_tool(title="Patch Kubernetes resource", read_only=False, destructive=True, idempotent=False)
 async def patch_kubernetes_resource(
     ctx: Context[Any, Any],
@@ -139,6 +162,8 @@ async def patch_kubernetes_resource(
             f"{rk.kind} ({rk.api_version}) is a custom resource: the API server accepts strategic merge "
             "patches only for built-in kinds. Use type=merge (or json)."
         )
+    if rt.settings.mask_secrets and rk.kind == "Secret" and not rk.group and isinstance(document, list):
+        _refuse_secret_reads(document)
     ns = await locate(gw, rk, name, namespace) or ""
     target = display(rk.kind, ns, name)
     live = await gw.get(rk, name, ns or None, managed_fields=True)

@@ -145,7 +145,8 @@ async def test_a_forbidden_custom_resource_fails_at_once_while_its_crd_settles(
 
     assert patches_to(sandbox, path) == 1
     assert "forbidden: the current identity may not patch gizmos (API group example.com)" in message
-    assert "Already applied: CustomResourceDefinition gizmos.example.com" in message
+    assert "Already applied: CustomResourceDefinition gizmos.example.com" in message and "not attempted: none" \
+        in message
 
 
 async def test_an_invalid_custom_resource_fails_at_once_while_its_crd_settles(
@@ -184,7 +185,8 @@ async def test_a_field_conflict_midway_says_what_was_already_applied_and_what_wa
 
     first_line = message.splitlines()[0]
     assert "ConfigMap default/mcp-apply-held" in first_line and "conflicts with fields" in first_line, message
-    assert "Already applied: ConfigMap mcp-apply-first; 1 later object(s) not attempted." in first_line
+    assert ("Already applied: ConfigMap default/mcp-apply-first; not attempted: ConfigMap default/mcp-apply-third "
+            "(document 3") in first_line
     assert "- .data.greeting is owned by kubectl: pass overwrite=true" in message
     assert live(sandbox, "", "ConfigMap", "default", "mcp-apply-first") is not None
     assert live(sandbox, "", "ConfigMap", "default", "mcp-apply-third") is None

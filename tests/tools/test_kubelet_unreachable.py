@@ -117,3 +117,21 @@ async def test_analysis_of_the_crash_loop_asks_the_kubelet_once_and_does_not_cal
     assert "CrashLoopBackOff" in answer.text and f"the kubelet on node {DEAD_NODE} is unreachable" in answer.text
     assert "left no logs" not in answer.text
     assert len(_log_requests(pods)) == 2, _log_requests(pods)  # one request and its one retry
+
+
+async def test_a_kubelet_that_never_answers_is_named_and_asked_once(pods: Sandbox, sandbox_kubeconfig: Path) -> None:
+    """The API server holds a pods/log request until the kubelet answers: a log that does not come in
+    time is that node's kubelet, not the API, and the node's other pods are not asked."""
+    pods.clear_requests()
+    # Each request that reaches the slow kubelet uses one of the two: asking both pods would use both.
+    fault = pods.inject_fault("GET", rf"^/api/v1/namespaces/{NAMESPACE}/pods/crashing-\d/log$", status=None,
+                              delay=3.0, times=2)
+    try:
+        answer = await ask(server_on(sandbox_kubeconfig, timeout=1.0), "get_kubernetes_logs", kind="Deployment",
+                           name="crashing", namespace=NAMESPACE)
+    finally:
+        pods.clear_faults()
+    assert f"the kubelet on node {DEAD_NODE} is unreachable" in answer.text, answer.text
+    assert "no answer in time" in answer.text and "Kubernetes API at" not in answer.text
+    assert "not asked again" in answer.text
+    assert fault.times == 1  # one request reached the slow kubelet; none was sent for the other pod

@@ -67,7 +67,7 @@ async def test_a_refused_patch_of_a_secret_does_not_quote_its_data_back(
     sandbox: Sandbox, sandbox_kubeconfig: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """kube-apiserver refuses a patch that does not decode by quoting the whole patched object, a Secret's
-    data included: the error names the field, never the data. Without the filter the canary shows."""
+    data included: the error names the field, never the data. Without the two filters the canary shows."""
     import base64
 
     from flux_mcp.kube import failures
@@ -85,5 +85,25 @@ async def test_a_refused_patch_of_a_secret_does_not_quote_its_data_back(
     assert not [form for form in forms if form in refused.text]
 
     monkeypatch.setattr(failures, "without_echoed_objects", lambda message: message)
+    monkeypatch.setattr(failures, "without_secret_values", lambda message: message)
     unfiltered = await ask(server_on(sandbox_kubeconfig), "patch_kubernetes_resource", **arguments)
     assert [form for form in forms if form in unfiltered.text], "the filter is what keeps the Secret's data out"
+
+
+async def test_a_json_patch_may_not_read_a_masked_secrets_values(sandbox: Sandbox, sandbox_kubeconfig: Path) -> None:
+    """copy/move from a Secret's data would put a value where an error or a listing quotes it; a test op
+    answers whether a guess is right. With values masked they are refused before anything is sent."""
+    from tests.harness import ask, server_on
+
+    for patch in ('[{"op": "copy", "from": "/data/password", "path": "/metadata/labels/x"}]',
+                  '[{"op": "move", "from": "/data", "path": "/metadata/annotations"}]',
+                  '[{"op": "test", "path": "/data/password", "value": "Z3Vlc3M="}]'):
+        sandbox.clear_requests()
+        answer = await ask(server_on(sandbox_kubeconfig), "patch_kubernetes_resource", kind="Secret",
+                           name="vault-credentials", namespace="team-vault", type="json", dry_run=True, patch=patch)
+        assert answer.is_error and "reads a Secret's values, which are masked" in answer.text, answer.text
+        assert not [r for r in sandbox.requests if r.method == "PATCH"]
+    allowed = await ask(server_on(sandbox_kubeconfig), "patch_kubernetes_resource", kind="Secret",
+                        name="vault-credentials", namespace="team-vault", type="json", dry_run=True,
+                        patch='[{"op": "add", "path": "/data/extra", "value": "eA=="}]')
+    assert not allowed.is_error, allowed.text
