@@ -31,10 +31,22 @@ _PRINTABLE = re.compile("[\t\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
 
 
-@lru_cache(maxsize=1 << 15)
+CACHED_STRING_CHARS = 256
+"""Strings up to this long are judged once per process; longer ones (a dashboard in a ConfigMap, a
+HelmRelease's values) rarely repeat and would pin their size in the cache."""
+
+
 def _string(text: str) -> str:
-    # Keys and many values repeat across the objects of a page (apiVersion, Ready, namespaces):
-    # each distinct string is judged once.
+    return _cached_string(text) if len(text) <= CACHED_STRING_CHARS else _judged(text)
+
+
+@lru_cache(maxsize=1 << 15)
+def _cached_string(text: str) -> str:
+    # Keys and many values repeat across the objects of a page (apiVersion, Ready, namespaces).
+    return _judged(text)
+
+
+def _judged(text: str) -> str:
     if (
         _PLAIN.fullmatch(text)
         and not text.endswith((" ", ":"))

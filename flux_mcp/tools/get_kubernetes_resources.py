@@ -6,6 +6,7 @@ import asyncio
 import base64
 import binascii
 import contextlib
+import hashlib
 import json
 import math
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from flux_mcp.kube.errors import KubeError
 from flux_mcp.ops.events import EventSummary, event_line, warning_events_by_object
 from flux_mcp.ops.locate import check_scope
 from flux_mcp.ops.namespace_scope import across_namespaces, narrowed_note
+from flux_mcp.ops.paging import PAGE_TTL_SECONDS, PAGES_KEPT
 from flux_mcp.tools._declaration import flux_tool, runtime
 from flux_mcp.tools._fieldpath import FieldPath, parse_field_path
 from flux_mcp.tools._params import ApiVersionArg, ContextArg, KindArg, OptionalNameArg, OptionalNamespaceArg
@@ -58,22 +60,33 @@ class ResourceListResult(BaseModel):
     truncated: bool = False
 
 
-def resume_token(api_token: str | None, skip: int) -> str:
-    payload = json.dumps({"c": api_token or "", "s": skip}, separators=(",", ":")).encode()
+def resume_token(api_token: str | None, skip: int, listing: str) -> str:
+    """Our token: the API token of the page, how many of its objects were shown, and which listing it
+    belongs to (kube-apiserver checks neither the kind, the namespace nor the selectors of a token)."""
+    payload = json.dumps({"c": api_token or "", "s": skip, "q": listing}, separators=(",", ":")).encode()
     return RESUME_PREFIX + base64.urlsafe_b64encode(payload).decode()
 
 
-def parse_continue(token: str | None) -> tuple[str | None, int]:
-    """(API continue token, objects of that page already shown) from a token we handed out."""
+def listing_of(*query: object) -> str:
+    """A short fingerprint of a listing's arguments, carried by its tokens."""
+    return hashlib.sha256(repr(query).encode()).hexdigest()[:16]
+
+
+def parse_continue(token: str | None, listing: str) -> tuple[str | None, int]:
+    """(API continue token, objects of that page already shown) from a token we handed out for `listing`."""
     if not token or not token.startswith(RESUME_PREFIX):
         return token, 0
     try:
         payload = json.loads(base64.urlsafe_b64decode(token[len(RESUME_PREFIX):].encode()))
-        api_token, skip = payload["c"], payload["s"]
+        api_token, skip, owner = payload["c"], payload["s"], payload["q"]
     except (ValueError, KeyError, TypeError, binascii.Error) as exc:
         raise ToolError("continue_token: not a token from a previous page; start again without it") from exc
     if not isinstance(api_token, str) or not isinstance(skip, int) or skip < 0:
         raise ToolError("continue_token: not a token from a previous page; start again without it")
+    if owner != listing:
+        raise ToolError("continue_token: it belongs to another listing (another kind, namespace, selector, "
+                        "limit, output or fields); call with the arguments that returned it, or start again "
+                        "without it")
     return api_token or None, skip
 
 
@@ -251,16 +264,24 @@ async def get_kubernetes_resources(
     rk = await gw.resolve(kind, apiVersion)
     namespace = namespace or None
     check_scope(rk, namespace)
-    api_token, skip = parse_continue(continue_token)
+    asked_namespace = namespace
+    listing = listing_of(gw.server, gw.context, rk.group, rk.version, rk.kind, name, asked_namespace, selector,
+                         field_selector, limit, output, tuple(fields or ()))
+    api_token, skip = parse_continue(continue_token, listing)
     # A token of ours resumes inside a page an earlier answer cut: that page (and its events) is
     # usually still in memory, and the same arguments make the same key.
-    asked_namespace = namespace
 
     def page_key(token: str | None) -> tuple[Any, ...]:
         return (gw.server, gw.context, rk, name, asked_namespace, selector, field_selector, limit, token, output,
                 tuple(fields or ()))
 
     cached = rt.pages.get(page_key(api_token)) if skip else None
+    if skip and cached is None and api_token is None:
+        # Only a first page was cut without an API token: listing it again is a new snapshot, in which
+        # objects added or removed since would shift what `skip` counts (one lost, or one shown twice).
+        raise ToolError("continue_token: the first page it resumes is no longer held (pages are kept "
+                        f"{PAGE_TTL_SECONDS:g} s, for the last {PAGES_KEPT} listings); start again without "
+                        "continue_token")
     size_key = (gw.server, gw.context, rk, output, tuple(fields or ()))
     fallback: str | None = None
     events: dict[tuple[str, str], list[EventSummary]] = {}
@@ -367,12 +388,13 @@ async def get_kubernetes_resources(
         _remember_size(rt, size_key, (len(text) - len(header_of(len(items)))) / fitted.shown)
     if fitted.shown < first_count:
         rt.pages.put(page_key(api_token), (page, events, fallback, events_note))
-        next_token: str | None = resume_token(api_token, skip + fitted.shown)
+        next_token: str | None = resume_token(api_token, skip + fitted.shown, listing)
     elif second is not None and fitted.shown < len(items):
         rt.pages.put(page_key(page.continue_token), (second, events, fallback, events_note))
-        next_token = resume_token(page.continue_token, fitted.shown - first_count)
+        next_token = resume_token(page.continue_token, fitted.shown - first_count, listing)
     else:
-        next_token = (second or page).continue_token
+        api_next = (second or page).continue_token
+        next_token = resume_token(api_next, 0, listing) if api_next else None
     if next_token:
         text += (
             f"\n\n# More {rk.kind} objects exist. Call get_kubernetes_resources again with the same arguments "

@@ -95,3 +95,36 @@ def test_the_sandbox_serves_aggregated_discovery_as_the_real_server_does(real_cl
                         assert sub["responseKind"] == real_subs[sub["subresource"]]["responseKind"], (key, sub)
     finally:
         sandbox.stop()
+
+
+async def test_a_crd_installed_after_the_first_call_is_found_within_seconds(real_cluster: RealCluster) -> None:
+    import asyncio
+
+    from tests.realk8s.tools import Tools
+
+    tools = Tools(real_cluster.kubeconfig)
+    admin = real_cluster.api("admin")
+    await tools.ok("get_kubernetes_resources", kind="Namespace", output="table")  # discovery is loaded
+    crd = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+    admin.create(crd, {
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "lateboxes.realk8s.example"},
+        "spec": {"group": "realk8s.example", "scope": "Namespaced",
+                 "names": {"kind": "LateBox", "plural": "lateboxes", "singular": "latebox", "listKind": "LateBoxList"},
+                 "versions": [{"name": "v1", "served": True, "storage": True,
+                               "schema": {"openAPIV3Schema": {"type": "object",
+                                                              "x-kubernetes-preserve-unknown-fields": True}}}]}})
+    try:
+        admin.wait_for("the CRD to be established", lambda: any(
+            c.get("type") == "Established" and c.get("status") == "True"
+            for c in (admin.get(f"{crd}/lateboxes.realk8s.example").body.get("status") or {}).get("conditions") or []))
+        answer = None
+        for _ in range(10):  # a miss refreshes discovery once it is 2 s old
+            answer = await tools.call("get_kubernetes_resources", kind="LateBox", namespace="default")
+            if not answer.is_error:
+                break
+            await asyncio.sleep(1)
+        assert answer is not None and not answer.is_error, answer.text if answer else ""
+        assert "no LateBox (realk8s.example/v1) found" in answer.text
+    finally:
+        admin.request("DELETE", f"{crd}/lateboxes.realk8s.example")

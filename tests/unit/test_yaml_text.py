@@ -72,3 +72,14 @@ def test_multi_line_and_unprintable_strings_are_escaped_on_one_line() -> None:
 def test_long_lines_are_never_wrapped() -> None:
     message = "word " * 500 + "end"
     assert to_yaml({"message": message}).count("\n") == 1
+
+
+def test_long_strings_are_not_kept_in_the_cache() -> None:
+    """A long value (a dashboard in a ConfigMap) must not stay in memory after its answer."""
+    from flux_mcp.tools import _yaml_text
+
+    _yaml_text._cached_string.cache_clear()
+    long_value = "x" * (_yaml_text.CACHED_STRING_CHARS + 1)
+    assert to_yaml({"data": {"dashboard": long_value, "short": "kept"}}).count(long_value) == 1
+    # "data", "dashboard", "short" and "kept" are cached; the long value is not.
+    assert _yaml_text._cached_string.cache_info().currsize == 4
