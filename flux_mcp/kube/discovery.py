@@ -398,6 +398,12 @@ class DiscoveryCache:
                 f"{flux_kind.component} / its CRD {flux_kind.plural}.{flux_kind.group} is missing.",
                 flux_component=flux_kind.component,
             )
+        if api_version and api_version in snapshot.unavailable:
+            return KindNotServed(
+                f"{api_version} is registered but its server does not answer the API server "
+                f"({snapshot.unavailable[api_version]}): its kinds cannot be read until it does; check the "
+                f"APIService {api_version.rpartition('/')[2]}.{api_version.rpartition('/')[0]}."
+            )
         if api_version:
             group, _, version = api_version.rpartition("/")
             served = next((g for g in snapshot.groups if g.name == group), None)
@@ -419,6 +425,10 @@ class DiscoveryCache:
             hint = " Closest known kinds: " + ", ".join(
                 f"{lowered[c]} ({names[lowered[c]].group or 'core'})" for c in close
             ) + "."
+        if snapshot.unavailable:
+            # The kind may belong to an aggregated API that is registered but not answering.
+            hint += (" Registered APIs that do not answer (their kinds are not known): "
+                     + ", ".join(sorted(snapshot.unavailable)) + ".")
         return KindNotServed(
             f"unknown kind {name!r}: this cluster serves no resource with that kind, plural or short name.{hint}",
             unknown_kind=True,

@@ -301,9 +301,13 @@ class KubeGateway:
             # A plain GET decoded by msgspec: lightkube's list would decode the same body with the json
             # module and wrap every item in a resource object, only for us to copy it back to a dict.
             document = await self._get_json(path, params)
-            if not isinstance(document, dict) or not isinstance(document.get("items") or [], list):
+            # A 200 that is not a list (a proxy's Status, an object) must not read as "no objects".
+            if (not isinstance(document, dict) or document.get("kind") == "Status"
+                    or not isinstance(document.get("items"), list | None)
+                    or not all(isinstance(i, dict) and isinstance(i.get("metadata"), dict | None)
+                               for i in document.get("items") or [])):
                 raise msgspec.DecodeError(f"the answer to GET {path} is not a Kubernetes list")
-            items = [_plain(i) for i in document.get("items") or [] if isinstance(i, dict)]
+            items = [_plain(i) for i in document.get("items") or []]
             for obj in items:
                 # A real API server's List items carry no apiVersion/kind (the sandbox's do); callers key
                 # objects by kind (inventories, owner references), so they get them as kubectl shows them.

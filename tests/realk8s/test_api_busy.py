@@ -45,3 +45,15 @@ async def test_metrics_with_its_aggregated_api_down_name_metrics_server(
     # The rest of the cluster answers as before.
     listed = await tools.ok("get_kubernetes_resources", kind="Namespace", output="table")
     assert "kube-system" in listed.text
+
+
+async def test_a_kind_of_the_silent_aggregated_api_is_said_to_be_unreachable_not_unknown(
+    real_cluster: RealCluster, metrics_without_server: ApiClient,
+) -> None:
+    tools = Tools(real_cluster.kubeconfig)
+    pinned = await tools.call("get_kubernetes_resources", kind="PodMetrics", apiVersion="metrics.k8s.io/v1beta1")
+    assert pinned.is_error and "metrics.k8s.io/v1beta1 is registered but its server does not answer" in pinned.text, \
+        pinned.text
+    bare = await tools.call("get_kubernetes_resources", kind="PodMetrics")
+    assert bare.is_error and "Registered APIs that do not answer (their kinds are not known): " \
+        "metrics.k8s.io/v1beta1" in bare.text, bare.text

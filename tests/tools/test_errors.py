@@ -152,3 +152,20 @@ async def test_a_bug_in_our_code_is_an_internal_error_whose_id_leads_to_the_trac
     assert len(logged) == 1 and logged[0].exc_info is not None
     assert "broken_decoder" in "".join(traceback.format_exception(*logged[0].exc_info))
     assert requests_to(sandbox, "/kustomizations") == 1  # a bug is not retried
+
+
+async def test_a_200_that_is_not_a_list_is_a_clear_error_not_an_empty_list(
+    sandbox: Sandbox, sandbox_kubeconfig: Path,
+) -> None:
+    from tests.harness import ask, server_on
+
+    for body in ('{"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": "proxy says no"}',
+                 '{"kind": "KustomizationList", "items": [{"metadata": "not an object"}]}'):
+        sandbox.inject_fault("GET", r"^/apis/kustomize\.toolkit\.fluxcd\.io/v1/kustomizations$", status=200,
+                             body=body)
+        try:
+            answer = await ask(server_on(sandbox_kubeconfig), "get_kubernetes_resources", kind="Kustomization")
+        finally:
+            sandbox.clear_faults()
+        assert answer.is_error and "could not be read" in answer.text, answer.text
+        assert "no Kustomization" not in answer.text and "internal error" not in answer.text

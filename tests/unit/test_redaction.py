@@ -192,3 +192,11 @@ def test_an_exec_plugin_failure_names_the_command_not_its_output() -> None:
     message = config_problem(ConfigError(f"Exec aws-iam-authenticator returned 1: {stderr}"))
     assert message == "the exec credential plugin failed (aws-iam-authenticator returned 1; its output is not shown)"
     assert config_problem(ConfigError("auth-provider not supported")) == "auth-provider not supported"
+
+
+def test_an_api_group_named_after_authorization_is_not_a_credential_key() -> None:
+    from flux_mcp.flux.redaction import redact_text as masked
+
+    assert masked("rbac.authorization.k8s.io: ClusterRole, ClusterRoleBinding") == \
+        "rbac.authorization.k8s.io: ClusterRole, ClusterRoleBinding"
+    assert masked("authorization: Bearer-less-secret-value") != "authorization: Bearer-less-secret-value"

@@ -33,6 +33,9 @@ EXEMPT_LAST_WORDS: frozenset[str] = frozenset({
     "length", "file", "path", "mount", "mountpath", "dir", "policy", "provider", "format", "version", "id",
     "expiry", "expiration", "expires", "rotation", "hash", "algorithm", "mode", "source", "sources", "from",
     "template", "store", "class", "optional", "exists", "count", "label", "annotation", "field",
+    # An API group's name ends in its domain (`rbac.authorization.k8s.io`, `*.fluxcd.io`): what follows
+    # it is a list of kinds, not a credential.
+    "io",
 })
 # Whole names (words joined, lower case) that look like credentials and are not: paging cursors,
 # Kubernetes API kinds and booleans about tokens.
