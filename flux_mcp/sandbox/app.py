@@ -493,8 +493,9 @@ class SandboxApp:
                 try:
                     result = json_patch(obj, patch)
                 except PatchError as exc:
-                    raise errors.unprocessable_patch(f"the server rejected our request due to an error in "
-                                                     f"our request: {exc}") from exc
+                    # kube-apiserver v1.37 says no more than this, whichever operation failed.
+                    raise errors.unprocessable_patch("the server rejected our request due to an error in "
+                                                     "our request") from exc
                 if not isinstance(result, dict):
                     raise errors.unprocessable_patch("the patched document is not an object")
                 return result

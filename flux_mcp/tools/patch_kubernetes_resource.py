@@ -12,6 +12,7 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field, WithJsonSchema
 
 from flux_mcp.flux.refs import display
+from flux_mcp.kube.errors import Invalid
 from flux_mcp.ops.locate import locate
 from flux_mcp.ops.managed_guard import check_managed
 from flux_mcp.tools._declaration import flux_tool, runtime
@@ -102,6 +103,8 @@ def _generation(obj: dict[str, Any]) -> int | None:
 # Destructive: a patch can remove or replace any field. Not idempotent: a JSON patch that adds to
 # a list appends again on every call.
 _SECRET_VALUES = ("/data", "/stringData")
+JSON_PATCH_FAILED = "the server rejected our request due to an error in our request"
+"""kube-apiserver's whole message when an operation of a JSON patch fails."""
 
 
 def _reads_secret_values(pointer: Any) -> bool:
@@ -168,7 +171,18 @@ async def patch_kubernetes_resource(
     target = display(rk.kind, ns, name)
     live = await gw.get(rk, name, ns or None, managed_fields=True)
     manager = check_managed(target, live, document if isinstance(document, dict) else None, "patch", overwrite)
-    patched = await gw.patch(rk, name, ns or None, document, patch_type=patch_type, dry_run=dry_run)
+    try:
+        patched = await gw.patch(rk, name, ns or None, document, patch_type=patch_type, dry_run=dry_run)
+    except Invalid as exc:
+        if patch_type == "json" and exc.server_message.strip() == JSON_PATCH_FAILED:
+            # The API server does not say which operation failed.
+            raise ToolError(
+                f"patch: the API server refused the json patch of {target} (HTTP 422: {JSON_PATCH_FAILED}): one "
+                "of its operations could not be applied: a `test` whose value did not match, or a path that does "
+                "not exist for remove, replace, move or copy; read the object with get_kubernetes_resources and "
+                "check each operation's path."
+            ) from exc
+        raise
 
     before_rv = str((live.get("metadata") or {}).get("resourceVersion") or "")
     after_rv = str((patched.get("metadata") or {}).get("resourceVersion") or "")

@@ -18,11 +18,7 @@ from tests.realk8s.tools import Answer, Tools
 from tests.realk8s.twins import Twins
 
 NAMESPACE = "differential"
-KNOWN_WRITES: list[Known] = [
-    Known(r'^patch_kubernetes_resource .*op\W+test\W', True,
-          "a failed JSON-patch `test` op: the real server's 422 message ends at 'an error in our request'; the "
-          "sandbox adds ': testing value /data/mode failed'"),
-]
+KNOWN_WRITES: list[Known] = []
 """Differences we know (see test_differential_reads.KNOWN); the sandbox bugs are for its owners."""
 
 

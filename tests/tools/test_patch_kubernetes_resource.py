@@ -107,3 +107,14 @@ async def test_a_json_patch_may_not_read_a_masked_secrets_values(sandbox: Sandbo
                         name="vault-credentials", namespace="team-vault", type="json", dry_run=True,
                         patch='[{"op": "add", "path": "/data/extra", "value": "eA=="}]')
     assert not allowed.is_error, allowed.text
+
+
+async def test_a_failed_json_patch_operation_says_what_can_fail(sandbox: Sandbox, sandbox_kubeconfig: Path) -> None:
+    """kube-apiserver answers a failed JSON-patch operation with 'an error in our request' and no more."""
+    from tests.harness import ask, server_on
+
+    answer = await ask(server_on(sandbox_kubeconfig), "patch_kubernetes_resource", kind="Namespace",
+                       name="team-web", type="json", dry_run=True,
+                       patch='[{"op": "test", "path": "/metadata/name", "value": "another-name"}]')
+    assert answer.is_error and "one of its operations could not be applied" in answer.text, answer.text
+    assert "a `test` whose value did not match" in answer.text
