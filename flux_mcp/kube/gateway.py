@@ -407,6 +407,14 @@ class KubeGateway:
             node=node, **fields,
         )
 
+    async def node_ready(self, node: str) -> str:
+        """Node `node`'s Ready condition in one line, or why it is not known."""
+        try:
+            found = await self.get_or_none("Node", node)
+        except KubeError as failure:
+            return f"its status could not be read ({type(failure).__name__})"
+        return node_ready_line(found) if found is not None else "the Node object does not exist"
+
     async def _with_node(self, exc: KubeletUnreachable, pod: str, namespace: str) -> KubeletUnreachable:
         """The kubelet failure, naming the pod's node and that node's Ready condition (as far as readable)."""
         try:
@@ -416,11 +424,7 @@ class KubeGateway:
         node = str(spec.get("nodeName") or "")
         if not node:
             return exc
-        try:
-            found = await self.get_or_none("Node", node)
-            ready = node_ready_line(found) if found is not None else "the Node object does not exist"
-        except KubeError as failure:
-            ready = f"its status could not be read ({type(failure).__name__})"
+        ready = await self.node_ready(node)
         server_says = exc.server_message or "(no message)"
         message = (f"the kubelet on node {node} is unreachable: the API server could not get the logs of pod "
                    f"{namespace}/{pod} from it ({f'HTTP {exc.status}, ' if exc.status else ''}{exc.attempts} attempt"

@@ -70,9 +70,10 @@ def is_transient(exc: BaseException, statuses: frozenset[int] = RETRYABLE_STATUS
     if isinstance(exc, httpx2.TransportError):
         return True
     status = http_status_of(exc)
-    if is_manifest_fault(status, server_message(exc)):
-        return False  # values that do not fit the object's type: sending them again cannot help
-    return status is not None and status in statuses
+    if status is None or status not in statuses:
+        return False
+    # Values that do not fit the object's type (a 500): sending them again cannot help.
+    return not (status == 500 and is_manifest_fault(status, server_message(exc)))
 
 
 @dataclass(frozen=True)
@@ -86,10 +87,10 @@ class RetryPolicy:
     jitter: float = 0.2
     retry_after_cap: float = 5.0
     kubelet_attempts: int = 2
-    retry_statuses: frozenset[int] = RETRYABLE_STATUSES
-    """HTTP statuses worth another try (transport failures always are)."""
     """Tries of a request the API server proxies to a kubelet (pods/log, exec) that the kubelet failed:
     a node that did not answer once rarely answers a moment later, and every try costs the caller."""
+    retry_statuses: frozenset[int] = RETRYABLE_STATUSES
+    """HTTP statuses worth another try (transport failures always are)."""
 
     @classmethod
     def for_timeout(cls, timeout: float) -> RetryPolicy:

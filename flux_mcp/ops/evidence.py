@@ -156,15 +156,14 @@ class EvidenceFetcher:
                 previous=query.previous, timestamps=False,
             )))
         except KubeletUnreachable as exc:
-            self._unreadable_pod(evidence, query.namespace, query.pod, node, exc)
+            self._unreadable_pod(evidence, query.namespace, query.pod, exc)
         except KubeError as exc:
             if not query.previous:
                 self._gap(evidence, f"logs of pod {query.namespace}/{query.pod}", exc)
             # A previous instance that does not exist (or was rotated away) left no logs.
         evidence.pod_logs[query] = text.splitlines()
 
-    def _unreadable_pod(self, evidence: Evidence, namespace: str, pod: str, node: str,
-                        exc: KubeletUnreachable) -> None:
+    def _unreadable_pod(self, evidence: Evidence, namespace: str, pod: str, exc: KubeletUnreachable) -> None:
         if (namespace, pod) in evidence.unreadable_pod_logs:
             return
         evidence.unreadable_pod_logs.add((namespace, pod))

@@ -11,8 +11,7 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from flux_mcp.flux.budget import fit_items
-from flux_mcp.kube.errors import KubeError, NotFound, Unavailable
-from flux_mcp.kube.nodes import node_ready_line
+from flux_mcp.kube.errors import NotFound, Unavailable
 from flux_mcp.ops.locate import locate
 from flux_mcp.ops.namespace_scope import across_namespaces, narrowed_note
 from flux_mcp.tools._declaration import flux_tool, runtime
@@ -115,12 +114,7 @@ async def _no_pod_metrics(gw: KubeGateway, pod: str, namespace: str) -> str:
     node = str((found.get("spec") or {}).get("nodeName") or "")
     if not node:
         return f"pod {namespace}/{pod} has no metrics: it is not scheduled to a node yet"
-    ready = "its status could not be read"
-    try:
-        node_obj = await gw.get_or_none("Node", node)
-        ready = node_ready_line(node_obj) if node_obj is not None else "the Node object does not exist"
-    except KubeError:
-        pass
+    ready = await gw.node_ready(node)
     return (f"metrics-server has no usage for pod {namespace}/{pod} (yet): it reads it from the kubelet of "
             f"node {node} about every 15 s, so a pod that just started, or one on a node whose kubelet is "
             f"unreachable, has none. Node {node}: {ready}")
@@ -170,32 +164,36 @@ async def get_kubernetes_metrics(
     narrowed: str | None = None
     version = await _metrics_version(gw)
     base = f"/apis/{METRICS_GROUP}/{version}"
-    try:
-        if pod_name:
-            namespace = await locate(gw, await gw.resolve("Pod"), pod_name, namespace)
-            try:
-                items = [await gw.raw_get(f"{base}/namespaces/{namespace}/pods/{pod_name}")]
-            except NotFound as exc:
-                raise ToolError(await _no_pod_metrics(gw, pod_name, namespace or "")) from exc
-        else:
-            async def pod_metrics(ns: str | None) -> Any:
-                path = f"{base}/namespaces/{ns}/pods" if ns else f"{base}/pods"
-                return await gw.raw_get(path, {"labelSelector": pod_selector} if pod_selector else None)
 
-            # PodMetrics are namespaced as Pods are: a tenant refused all namespaces gets its context's
-            listed = await across_namespaces(gw, "Pod", pod_metrics, namespace)
-            narrowed = listed.narrowed_to
-            namespace = namespace or narrowed
-            items = list(listed.value.get("items") or [])
-    except Unavailable as exc:
-        if exc.status is None:
-            raise
-        # The API server answered: what failed is the aggregated metrics API behind it.
-        raise ToolError(
-            f"metrics are not available: the metrics.k8s.io API (metrics-server, behind the API server's "
-            f"aggregation layer) did not answer (HTTP {exc.status}: {exc.server_message or 'no message'}); "
-            f"check the metrics-server pods and `kubectl get apiservice {version}.{METRICS_GROUP}`"
-        ) from exc
+    async def metrics_api(path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        try:
+            return await gw.raw_get(path, params)
+        except Unavailable as exc:
+            if exc.status is None:
+                raise
+            # The API server answered: what failed is the aggregated metrics API behind it.
+            raise ToolError(
+                f"metrics are not available: the metrics.k8s.io API (metrics-server, behind the API server's "
+                f"aggregation layer) did not answer (HTTP {exc.status}: {exc.server_message or 'no message'}); "
+                f"check the metrics-server pods and `kubectl get apiservice {version}.{METRICS_GROUP}`"
+            ) from exc
+
+    if pod_name:
+        namespace = await locate(gw, await gw.resolve("Pod"), pod_name, namespace)
+        try:
+            items = [await metrics_api(f"{base}/namespaces/{namespace}/pods/{pod_name}")]
+        except NotFound as exc:
+            raise ToolError(await _no_pod_metrics(gw, pod_name, namespace or "")) from exc
+    else:
+        async def pod_metrics(ns: str | None) -> Any:
+            path = f"{base}/namespaces/{ns}/pods" if ns else f"{base}/pods"
+            return await metrics_api(path, {"labelSelector": pod_selector} if pod_selector else None)
+
+        # PodMetrics are namespaced as Pods are: a tenant refused all namespaces gets its context's
+        listed = await across_namespaces(gw, "Pod", pod_metrics, namespace)
+        narrowed = listed.narrowed_to
+        namespace = namespace or narrowed
+        items = list(listed.value.get("items") or [])
     pods = sorted((_pod_usage(i) for i in items), key=lambda p: (-p.cpu_millicores, p.namespace, p.pod))
     selected = pods[:limit]
     lines = []
