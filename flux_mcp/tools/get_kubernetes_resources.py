@@ -272,8 +272,7 @@ async def get_kubernetes_resources(
     # usually still in memory, and the same arguments make the same key.
 
     def page_key(token: str | None) -> tuple[Any, ...]:
-        return (gw.server, gw.context, rk, name, asked_namespace, selector, field_selector, limit, token, output,
-                tuple(fields or ()))
+        return (listing, token)
 
     cached = rt.pages.get(page_key(api_token)) if skip else None
     if skip and cached is None and api_token is None:
